@@ -1,0 +1,5 @@
+"""Placeholder until sign-in lands: attaches nothing."""
+
+
+def init_auth(server) -> None:
+    pass

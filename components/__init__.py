@@ -1,0 +1,1 @@
+"""Reusable Dash pieces, each a function of plain data."""
