@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .contract import BY_NAME, ENDPOINT_TYPES, FEATURES, PRODUCTS, ROLES, TABLES
+from .contract import ENDPOINT_TYPES, FEATURES, PRODUCTS, ROLES, TABLES
 
-__all__ = ["DEMO_USERS", "TABLE_NAMES", "SCHEMAS", "latest_sunday", "generate"]
+__all__ = ["DEMO_USERS", "TABLE_NAMES", "SCHEMAS", "latest_sunday", "generate", "build"]
 
 DEMO_USERS: dict[str, tuple[str, str]] = {  # email -> (name, role); one per role of roles.md
     "full.admin@demo.example": ("Fiona Full", "partner_full_admin"),
