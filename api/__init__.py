@@ -1,5 +1,5 @@
-"""HTTP API (placeholder until it lands)."""
+"""The HTTP API for analysts' scripts (spec/interfaces.md)."""
 
 
 def init_api(server) -> None:
-    pass
+    pass  # wired up once metrics/ and auth/ land (api/routes.py)

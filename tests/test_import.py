@@ -338,3 +338,9 @@ def test_old_snapshots_are_pruned(home):
         assert import_folder(write_folder(tmp / f"n{i}", BASE), store, state, keep=2).ok
     assert len(store.ids()) == 3
     assert store.current_id() in store.ids()
+
+
+def test_contract_doc_is_current():
+    from data.contract_doc import render
+    doc = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
+    assert doc.read_text() == render(), "run: python -m data.contract_doc > docs/data-contract.md"
