@@ -7,7 +7,7 @@ export PARTNERHUB_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run serve test setup chromium bench demo clean
+.PHONY: run serve test setup chromium bench demo clean messages
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
+
+# the translation catalogue: extract every string passed to _() / n_()
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -o translations/messages.pot --ignore-dirs='.venv var tests bench' .

@@ -2,4 +2,7 @@
 
 
 def init_api(server) -> None:
-    pass  # wired up once metrics/ and auth/ land (api/routes.py)
+    from .routes import bp, unknown_address
+    server.register_blueprint(bp)
+    server.add_url_rule("/api/<path:rest>", "api_unknown", unknown_address)
+    server.add_url_rule("/api", "api_root", unknown_address)

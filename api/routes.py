@@ -7,7 +7,7 @@ metrics functions.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from auth.guard import area_allowed
 from auth.scope import current_scope
@@ -121,9 +121,15 @@ def get_openapi():
     return jsonify(openapi_document())
 
 
-@bp.app_errorhandler(404)
-def _not_found(e):
-    # JSON for API paths only; the pages keep their own 404 page
-    if request.path.startswith("/api/"):
-        return jsonify(error=f"no such address {request.path!r}"), 404
-    return e
+def unknown_address(rest: str = ""):
+    # without this, Dash's catch-all page route would answer 200 with HTML
+    return jsonify(error=f"no such address {request.path!r}"), 404
+
+
+@bp.errorhandler(Exception)
+def _unexpected(e):
+    from werkzeug.exceptions import HTTPException
+    if isinstance(e, HTTPException):
+        return jsonify(error=e.description), e.code
+    current_app.logger.exception("API error")
+    return jsonify(error="internal error; it has been logged"), 500

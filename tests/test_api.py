@@ -22,7 +22,7 @@ def tokens(app):
     from auth.tokens import create_token
     from auth.users import get_user_by_email
     svc = app.extensions["partnerhub"]
-    return {email: create_token(svc.state, get_user_by_email(svc.state, email)["id"], "api tests")
+    return {email: create_token(svc.state, get_user_by_email(svc.state, email).id, "api tests")
             for email in (FULL, ADMIN, SALES, "readonly@demo.example")}
 
 
@@ -41,7 +41,8 @@ def scope_of(app, email):
     from auth.session import Identity
     svc = app.extensions["partnerhub"]
     u = get_user_by_email(svc.state, email)
-    return customer_scope(Identity(u["id"], u["email"], u["name"], u["role"]))
+    with app.app_context():
+        return customer_scope(Identity(u.id, u.email, u.name, u.role))
 
 
 def read(fmt: str, body: bytes) -> pl.DataFrame:
@@ -197,9 +198,9 @@ def test_tokens(app, client, tokens):
     user = get_user_by_email(svc.state, "readonly@demo.example")
     token = tokens["readonly@demo.example"]
     assert get(client, token, "/api/v1/kpis").status_code == 200
-    listed = [t for t in list_tokens(svc.state, user["id"]) if t["revoked_at"] is None]
+    listed = list_tokens(svc.state, user.id)
     for t in listed:
-        revoke_token(svc.state, user["email"], t["id"], user["id"])
+        revoke_token(svc.state, user.email, t["id"], user.id)
     assert get(client, token, "/api/v1/kpis").status_code == 401
 
 
