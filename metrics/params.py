@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from data.contract import PRODUCTS
 
+from .customers import MANAGED_BY, SUBSCRIPTION_TYPES
+from .definitions import STATUSES
 from .types import TOGGLE_PRODUCTS, Filters
 
-STATUSES = ("trial", "subscription", "expiring_soon", "license_overage", "no_recent_activity",
-            "order_ready_for_setup", "suspended", "expired")
-MANAGED_BY = ("partner", "external")
-SUBSCRIPTION_TYPES = ("paid", "trial")
 FILTER_PARAMS = ("managed_by", "product", "status", "subscription_type", "tag", "q", "needs_attention")
 MAX_Q = 200
 
