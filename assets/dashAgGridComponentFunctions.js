@@ -1,0 +1,209 @@
+/*
+ * Grid cell renderers and value formatters for dash-ag-grid (components/grid.py).
+ *
+ * dash-ag-grid looks cell renderers up by name in
+ * window.dashAgGridComponentFunctions and formatter functions used in
+ * {"function": "fmtInt(params.value)"} expressions in window.dashAgGridFunctions.
+ * Plain React.createElement (no JSX, no build step); text is always passed
+ * as a React child, so it is escaped - never innerHTML. Every user-facing
+ * word comes from cellRendererParams.labels, translated on the server.
+ *
+ * The number rules mirror components/formatting.py: thousands separators,
+ * U+2212 minus, "—" for a missing value, ratios as "42.5 %".
+ */
+(function () {
+  "use strict";
+  var MINUS = "\u2212";
+  var MISSING = "\u2014";
+  var h = function () { return window.React.createElement.apply(null, arguments); };
+
+  function missing(v) {
+    return v === null || v === undefined || v === "" || (typeof v === "number" && !isFinite(v));
+  }
+  function grouped(n, digits) {
+    var s = Math.abs(n).toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits});
+    return n < 0 && /[1-9]/.test(s) ? MINUS + s : s;
+  }
+  function fmtInt(v) { return missing(v) ? MISSING : grouped(Math.round(Number(v)), 0); }
+  function fmtNumber(v, digits) { return missing(v) ? MISSING : grouped(Number(v), digits === undefined ? 1 : digits); }
+  function fmtRatio(v, digits) {
+    return missing(v) ? MISSING : grouped(Number(v) * 100, digits === undefined ? 1 : digits) + " %";
+  }
+  function fmtChange(v) {
+    if (missing(v)) { return MISSING; }
+    var n = Math.round(Number(v));
+    return n > 0 ? "+" + grouped(n, 0) : grouped(n, 0);
+  }
+  function fmtRatioChange(v) {
+    if (missing(v)) { return MISSING; }
+    var s = grouped(Number(v) * 100, 1);
+    return (Number(v) > 0 && /[1-9]/.test(s) ? "+" + s : s) + " pp";
+  }
+  function fmtDate(v) { return missing(v) ? MISSING : String(v).slice(0, 10); }
+  // "%(name)s" placeholders, as in the Python catalogue
+  function fill(template, values) {
+    return String(template || "").replace(/%\((\w+)\)s/g, function (_m, k) {
+      return values[k] === undefined ? "" : values[k];
+    });
+  }
+  function count(v) { return missing(v) ? 0 : Math.max(Math.round(Number(v)) || 0, 0); }
+  function labelsOf(props) { return props.labels || {}; }
+
+  /* The same geometry as components/license_bar.py:license_bar_segments. */
+  function barSegments(used, assigned, total, available) {
+    available = available === undefined || available === null ? Math.max(total - assigned, 0) : count(available);
+    var filled = Math.max(assigned, used), unused = filled - used, overage = Math.max(assigned - total, 0);
+    var scale = Math.max(filled + available, total);
+    var seg = {used: used, assigned: assigned, unused: unused, available: available, overage: overage, total: total,
+               usedPct: 0, unusedPct: 0, availablePct: 0, totalPct: 0, overagePct: 0};
+    if (scale === 0) { return seg; }
+    var pct = function (n) { return Math.round(10000 * n / scale) / 100; };
+    var w = [pct(used), pct(unused), pct(available)];
+    if (filled + available === scale) {
+      var counts = [used, unused, available], last = 0;
+      for (var i = 0; i < 3; i++) { if (counts[i]) { last = i; } }
+      var rest = 0;
+      for (var j = 0; j < 3; j++) { if (j !== last) { rest += w[j]; } }
+      w[last] = Math.round((100 - rest) * 100) / 100;
+    }
+    seg.usedPct = w[0]; seg.unusedPct = w[1]; seg.availablePct = w[2];
+    seg.totalPct = pct(total); seg.overagePct = overage ? pct(overage) : 0;
+    return seg;
+  }
+
+  function navigate(href) {
+    // what dcc.Link does: client-side route change without a reload
+    window.history.pushState({}, "", href);
+    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    window.scrollTo(0, 0);
+  }
+
+  function customerHref(props) {
+    var id = props.data ? props.data[props.idField || "customer_id"] : null;
+    return missing(id) ? null : (props.base || "/customers/") + encodeURIComponent(String(id));
+  }
+
+  var renderers = {
+    LicenseBar: function (props) {
+      var d = props.data;
+      if (!d) { return null; }
+      var L = labelsOf(props);
+      var seg = barSegments(count(d[props.usedField || "used"]), count(d[props.assignedField || "assigned"]),
+                            count(d[props.totalField || "total_licenses"]),
+                            props.availableField ? d[props.availableField] : undefined);
+      var sentence = fill(L.sentence, {used: fmtInt(seg.used), unused: fmtInt(seg.unused),
+                                       available: fmtInt(seg.available), total: fmtInt(seg.total)});
+      if (seg.overage) { sentence += "; " + fill(L.overage, {over: fmtInt(seg.overage)}); }
+      var empty = seg.usedPct + seg.unusedPct + seg.availablePct === 0;
+      var parts = empty ? [h("span", {key: "n", className: "license-bar-none"}, L.none || MISSING)] : [
+        h("div", {key: "u", className: "license-bar-seg lb-used", style: {width: seg.usedPct + "%"}}),
+        h("div", {key: "a", className: "license-bar-seg lb-unused", style: {width: seg.unusedPct + "%"}}),
+        h("div", {key: "v", className: "license-bar-seg lb-available", style: {width: seg.availablePct + "%"}})
+      ];
+      if (seg.overage) {
+        parts.push(h("div", {key: "o", className: "lb-overage",
+                             style: {left: seg.totalPct + "%", width: seg.overagePct + "%"}}));
+        parts.push(h("div", {key: "m", className: "lb-total-marker", style: {left: seg.totalPct + "%"}}));
+      }
+      return h("div", {className: "license-bar license-bar-compact license-bar-cell" + (seg.overage ? " license-bar-over" : ""),
+                       title: sentence},
+        h("div", {className: "license-bar-track" + (empty ? " license-bar-empty" : ""), "aria-hidden": "true"}, parts),
+        h("span", {className: "license-bar-caption", "aria-hidden": "true"},
+          fmtInt(seg.used) + " / " + fmtInt(seg.assigned) + " / " + fmtInt(seg.total),
+          seg.overage ? h("span", {className: "lb-over-label"}, fill(L.over, {n: fmtInt(seg.overage)})) : null),
+        h("span", {className: "visually-hidden"}, sentence));
+    },
+
+    Sparkline: function (props) {
+      var values = Array.isArray(props.value) ? props.value : [];
+      var L = labelsOf(props);
+      var width = props.width || 110, height = props.height || 26, pad = 2;
+      var present = values.filter(function (v) { return !missing(v); }).map(Number);
+      if (!present.length) {
+        return h("span", {className: "text-muted", title: L.none, "aria-label": L.none}, MISSING);
+      }
+      var top = Math.max(Math.max.apply(null, present), 0), bottom = Math.min(Math.min.apply(null, present), 0);
+      var span = (top - bottom) || 1, n = values.length;
+      var step = n > 1 ? (width - 2 * pad) / (n - 1) : 0;
+      var runs = [], run = [];
+      values.forEach(function (v, i) {
+        if (missing(v)) { if (run.length) { runs.push(run); } run = []; return; }
+        var x = n > 1 ? pad + i * step : width / 2;
+        var y = height - pad - (Number(v) - bottom) / span * (height - 2 * pad);
+        run.push([Math.round(x * 10) / 10, Math.round(y * 10) / 10]);
+      });
+      if (run.length) { runs.push(run); }
+      var last = null;
+      for (var k = values.length - 1; k >= 0; k--) { if (!missing(values[k])) { last = values[k]; break; } }
+      var summary = fill(L.summary, {weeks: n, last: fmtInt(last), low: fmtInt(Math.min.apply(null, present)),
+                                     high: fmtInt(Math.max.apply(null, present))});
+      var shapes = runs.map(function (r, i) {
+        return r.length === 1
+          ? h("circle", {key: i, cx: r[0][0], cy: r[0][1], r: 1.5, className: "spark-dot"})
+          : h("polyline", {key: i, points: r.map(function (p) { return p.join(","); }).join(" "),
+                           className: "spark-line"});
+      });
+      var end = runs[runs.length - 1][runs[runs.length - 1].length - 1];
+      shapes.push(h("circle", {key: "end", cx: end[0], cy: end[1], r: 2.5, className: "spark-dot"}));
+      return h("svg", {width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
+                       "aria-label": summary, className: "sparkline-svg"},
+        h("title", null, summary), shapes);
+    },
+
+    TrendArrow: function (props) {
+      var L = labelsOf(props);
+      var icons = {up: "bi-arrow-up-right", down: "bi-arrow-down-right", flat: "bi-arrow-right"};
+      var t = props.value;
+      if (!icons[t]) {
+        return h("span", {className: "trend trend-none", title: L.none, "aria-label": L.none}, MISSING);
+      }
+      return h("span", {className: "trend trend-" + t},
+        h("i", {className: "bi " + icons[t] + " me-1", "aria-hidden": "true"}), L[t] || t);
+    },
+
+    StatusBadges: function (props) {
+      var L = labelsOf(props), icons = props.icons || {};
+      var v = props.value;
+      var list = Array.isArray(v) ? v : (typeof v === "string" ? v.split(";") : []);
+      list = list.filter(function (s) { return s; });
+      if (!list.length) { return h("span", {className: "text-muted"}, MISSING); }
+      var words = list.map(function (s) { return L[s] || String(s); });
+      return h("span", {className: "status-badges", title: words.join(", ")}, list.map(function (s, i) {
+        return h("span", {key: i, className: "badge status-badge status-" + String(s).replace(/[^a-z_]/g, "")},
+          h("i", {className: "bi " + (icons[s] || "bi-circle") + " me-1", "aria-hidden": "true"}), words[i]);
+      }));
+    },
+
+    CustomerLink: function (props) {
+      var name = missing(props.value) ? MISSING : String(props.value);
+      var href = customerHref(props);
+      if (!href) { return name; }
+      return h("a", {
+        href: href, className: "customer-link", tabIndex: -1,
+        onClick: function (e) {
+          if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) { return; }
+          e.preventDefault();
+          navigate(href);
+        }
+      }, name);
+    }
+  };
+
+  window.dashAgGridComponentFunctions = Object.assign(window.dashAgGridComponentFunctions || {}, renderers);
+
+  window.dashAgGridFunctions = Object.assign(window.dashAgGridFunctions || {}, {
+    fmtInt: fmtInt, fmtNumber: fmtNumber, fmtRatio: fmtRatio, fmtChange: fmtChange,
+    fmtRatioChange: fmtRatioChange, fmtDate: fmtDate,
+    // Enter on a focused customer-name cell follows its link (the link itself
+    // is not a tab stop: AG Grid moves focus cell by cell)
+    phCellKeyDown: function (params) {
+      var e = params && params.event;
+      if (!e || e.key !== "Enter" || !params.colDef || params.colDef.cellRenderer !== "CustomerLink") { return; }
+      var href = customerHref(Object.assign({data: params.data}, params.colDef.cellRendererParams || {}));
+      if (href) { navigate(href); }
+    }
+  });
+
+  // exposed for tests in the browser
+  window.partnerhubGrid = {barSegments: barSegments, fmtInt: fmtInt, fmtRatio: fmtRatio};
+})();
