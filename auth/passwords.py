@@ -12,6 +12,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 MIN_LENGTH = 10
 
+# the profile of this process's app (settings.argon2_profile), set once by
+# init_auth; used when a caller names none
+_configured = {"profile": "default"}
+
+
+def configure(profile: str) -> None:
+    _configured["profile"] = profile
+
 
 @lru_cache(maxsize=None)
 def hasher(profile: str = "default") -> PasswordHasher:
@@ -20,12 +28,13 @@ def hasher(profile: str = "default") -> PasswordHasher:
     return PasswordHasher()
 
 
-def hash_password(password: str, profile: str = "default") -> str:
-    return hasher(profile).hash(password)
+def hash_password(password: str, profile: str | None = None) -> str:
+    return hasher(profile or _configured["profile"]).hash(password)
 
 
-def verify_password(stored: str | None, password: str, profile: str = "default") -> bool:
+def verify_password(stored: str | None, password: str, profile: str | None = None) -> bool:
     """False for a wrong password or no password set; never raises on bad input."""
+    profile = profile or _configured["profile"]
     if not stored:
         # spend the same time as a real check so that timing does not tell
         # whether the account exists
@@ -41,3 +50,9 @@ def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
         return f"a password needs at least {MIN_LENGTH} characters"
     return None
+
+
+def generate_password() -> str:
+    """A random password for a reset, shown once: 16 URL-safe characters."""
+    import secrets
+    return secrets.token_urlsafe(12)

@@ -43,6 +43,7 @@ ACTIONS = {
     "assignment.manage": frozenset({FULL}),
     "user.manage": frozenset({FULL}),                     # add, role, password reset, disable, revoke tokens
     "export": frozenset(ROLES),
+    "account.manage": frozenset(ROLES),                   # one's own API tokens and password
 }
 
 # actions on one customer that these roles may take only inside their scope;
@@ -51,6 +52,33 @@ SCOPED_ACTIONS = {
     "tag.assign": frozenset({ADMIN}),
     "trial.manage": frozenset({ADMIN, SALES}),
 }
+
+
+# component-id prefix -> area; the request guard reads the area of a Dash
+# callback from its output ids, so every id a callback writes carries one
+ID_PREFIXES = {
+    "customers-": "customers",
+    "analytics-": "analytics",
+    "calling-": "calling",
+    "resources-": "resources",
+    "admin-": "administration",
+    "account-": "account",
+    "home-": "home",
+    "nav-": "home",          # the navigation bar, on every page
+}
+
+
+def area_of_component(component_id) -> str | None:
+    """The area a component id belongs to; None when it has no known prefix.
+    A pattern-matching (dict) id is judged by its "type"."""
+    if isinstance(component_id, dict):
+        component_id = component_id.get("type")
+    if not isinstance(component_id, str):
+        return None
+    for prefix, area in ID_PREFIXES.items():
+        if component_id.startswith(prefix):
+            return area
+    return None
 
 
 def may_see(role: str | None, area: str) -> bool:
