@@ -60,7 +60,7 @@ def shell():
             dbc.Collapse(dbc.Nav(nav_items(role) + account_menu(identity), className="ms-auto", navbar=True),
                          id="nav-collapse", navbar=True, is_open=False),
         ], fluid=True),
-        color="dark", dark=True, className="mb-3", expand="md",
+        color="dark", dark=True, className="mb-3", expand="lg",
     )
     return html.Div([
         html.A(_("Skip to content"), href="#main", className="visually-hidden-focusable"),
