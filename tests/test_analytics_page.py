@@ -1,0 +1,197 @@
+"""The license analytics page through its real router and callbacks, over
+HTTP as the browser sends them: the numbers are the metrics functions' for
+the same snapshot and scope, the grids page and sort on the server, the URL
+carries the view, and bad URL parameters are a message."""
+from __future__ import annotations
+
+import pytest
+
+from components import fmt
+from components.grid import sort_frame
+from metrics.datasets import DATASETS, KPI_GROUPS
+from metrics.types import View
+from pages._analytics.licenses import HEADLINE, TABLES, TREND
+from pages._analytics.query import args_from_kwargs, read_query
+from pages._analytics.sections import PAGE_SIZE, clamp_request
+from tests.analytics_support import (ROLES, call, context, find, layout_of, open_page, scope_of, signed_in,
+                                     text_of, view)
+
+FULL = "full.admin@demo.example"
+SPECS = {spec.dataset: spec for spec in TABLES}
+
+
+def _summary(client, spec, product="meetings", filters=""):
+    return call(client, f"{spec.base}-empty.children",
+                {"analytics-toggle.value": product, "analytics-filters.data": filters})
+
+
+def _rows(client, spec, request, product="meetings", filters=""):
+    response = call(client, f"{spec.grid_id}.getRowsResponse",
+                    {"analytics-toggle.value": product, "analytics-filters.data": filters,
+                     f"{spec.grid_id}.getRowsRequest": request})
+    return response[spec.grid_id]["getRowsResponse"]
+
+
+@pytest.mark.parametrize("email", list(ROLES))
+def test_every_role_sees_its_headline(app, services, email):
+    layout = layout_of(open_page(signed_in(app, email), "/analytics"))
+    expected = KPI_GROUPS["headline"].fn(context(services), View(scope=scope_of(services, email)))
+    for key in HEADLINE:
+        card = find(layout, f"analytics-headline-{key.replace('_', '-')}")
+        assert card["children"] == fmt(expected[key]), key
+    assert "Data as of " in text_of(find(layout, "data-as-of"))
+    assert find(layout, "analytics-toggle")["value"] == "meetings"
+    for spec in TABLES:                       # every section is there, with its download menu
+        assert find(layout, spec.grid_id)["rowModelType"] == "infinite"
+        assert find(layout, f"{spec.download_id}-csv")["href"] == f"/api/v1/datasets/{spec.dataset}.csv?product=meetings"
+
+
+def test_every_kpi_and_column_has_its_definition(app):
+    layout = layout_of(open_page(signed_in(app, FULL), "/analytics"))
+    for spec in TABLES:
+        for key, _kind in spec.kpis:
+            info = find(layout, spec.kpi_id(key) + "-info")
+            assert ": " in info["aria-label"] and len(info["aria-label"]) > 20, key
+        for column in find(layout, spec.grid_id)["columnDefs"]:
+            assert column.get("headerTooltip"), (spec.dataset, column["field"])
+
+
+@pytest.mark.parametrize("product", ["meetings", "calling"])
+@pytest.mark.parametrize("email", [FULL, "admin@demo.example", "sales@demo.example"])
+def test_sections_show_the_metrics_values(app, services, email, product):
+    client = signed_in(app, email)
+    ctx, v = context(services), view(services, email, product)
+    for spec in TABLES:
+        result = DATASETS[spec.dataset].fn(ctx, v)
+        response = _summary(client, spec, product)
+        for key, kind in spec.kpis:
+            assert response[spec.kpi_id(key)]["children"] == fmt(result.kpis[key], kind), (spec.dataset, key)
+        assert response[f"{spec.download_id}-parquet"]["href"] == \
+            f"/api/v1/datasets/{spec.dataset}.parquet?product={product}"
+        rows = _rows(client, spec, {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": []}, product)
+        assert rows["rowCount"] == result.frame.height
+        assert [r["subscription_id"] for r in rows["rowData"]] == \
+            result.frame["subscription_id"].head(PAGE_SIZE).to_list()
+    trend = call(client, f"{TREND.graph_id}-summary.children",
+                 {"analytics-toggle.value": product, "analytics-filters.data": ""})
+    last = DATASETS["license_trend"].fn(ctx, v).frame.row(-1, named=True)
+    assert fmt(last["total_licenses"]) in trend[f"{TREND.graph_id}-summary"]["children"]
+    figure = trend[TREND.graph_id]["figure"]
+    assert figure["data"][0]["y"][-1] == last["total_licenses"]
+
+
+def test_grid_rows_are_one_sorted_page(app, services):
+    client = signed_in(app, FULL)
+    spec = SPECS["expiring"]
+    frame = DATASETS["expiring"].fn(context(services), view(services, FULL)).frame
+    assert frame.height > 2 * PAGE_SIZE
+    request = {"startRow": PAGE_SIZE, "endRow": 2 * PAGE_SIZE,
+               "sortModel": [{"colId": "total_licenses", "sort": "desc"}, {"colId": "customer_name", "sort": "asc"}]}
+    rows = _rows(client, spec, request)
+    expected = sort_frame(frame, [("total_licenses", "desc"), ("customer_name", "asc")]).slice(PAGE_SIZE, PAGE_SIZE)
+    assert rows["rowCount"] == frame.height
+    assert [(r["subscription_id"], r["total_licenses"]) for r in rows["rowData"]] == \
+        list(zip(expected["subscription_id"], expected["total_licenses"]))
+    assert len(rows["rowData"][0]["usage_sparkline"]) == 13          # the sparkline travels with its row
+
+    # the license bar sorts by `used`; a request for more than a page gets one page
+    rows = _rows(client, spec, {"startRow": 0, "endRow": 5000, "sortModel": [{"colId": "license_bar", "sort": "asc"}]})
+    assert len(rows["rowData"]) == PAGE_SIZE
+    assert [r["used"] for r in rows["rowData"]] == sorted(frame["used"].to_list())[:PAGE_SIZE]
+
+    # nonsense from the browser is ignored, not an error
+    rows = _rows(client, spec, {"startRow": "x", "endRow": None,
+                                "sortModel": [{"colId": "no_such", "sort": "sideways"}, "junk"]})
+    assert [r["subscription_id"] for r in rows["rowData"]] == frame["subscription_id"].head(PAGE_SIZE).to_list()
+
+
+def test_a_partner_admin_sees_only_assigned_customers(app, services):
+    email = "admin@demo.example"
+    scope = scope_of(services, email)
+    assert scope is not None
+    rows = _rows(signed_in(app, email), SPECS["low_allocation"], {"startRow": 0, "endRow": PAGE_SIZE}, "meetings")
+    assert {r["customer_id"] for r in rows["rowData"]} <= scope
+
+
+def test_bad_url_parameters_are_a_message_and_fall_back(app):
+    client = signed_in(app, FULL)
+    layout = layout_of(open_page(client, "/analytics", "?product=bogus"))
+    alert = text_of(find(layout, "analytics-url-problems"))
+    assert "product: unknown value 'bogus'" in alert and "Showing Meetings instead." in alert
+    assert find(layout, "analytics-toggle")["value"] == "meetings"
+
+    layout = layout_of(open_page(client, "/analytics", "?product=calling&status=nope&colour=red"))
+    alert = text_of(find(layout, "analytics-url-problems"))
+    assert "status: unknown value 'nope'" in alert and "colour: unknown parameter" in alert
+    assert find(layout, "analytics-toggle")["value"] == "calling"       # what was right is kept
+    assert find(layout, "analytics-filters")["data"] == ""
+
+    layout = layout_of(open_page(client, "/analytics", "?product=calling&product=meetings&tag=No%20such%20tag"))
+    alert = text_of(find(layout, "analytics-url-problems"))
+    assert "product: give one of meetings, calling" in alert and "unknown tag 'No such tag'" in alert
+
+    assert find(layout_of(open_page(client, "/analytics", "?product=calling")), "analytics-url-problems") is None
+
+
+def test_customer_filters_narrow_every_number_like_the_api(app):
+    client = signed_in(app, FULL)
+    query = "product=calling&managed_by=external"
+    layout = layout_of(open_page(client, "/analytics", "?" + query))
+    api = client.get("/api/v1/kpis?" + query).get_json()
+    for key in HEADLINE:
+        assert find(layout, f"analytics-headline-{key.replace('_', '-')}")["children"] == fmt(api["headline"][key])
+    assert find(layout, "analytics-filters")["data"] == "managed_by=external"
+    assert "managed_by: external" in text_of(find(layout, "analytics-filters-notice"))
+    for spec in TABLES:
+        response = _summary(client, spec, "calling", "managed_by=external")
+        for key, kind in spec.kpis:
+            assert response[spec.kpi_id(key)]["children"] == fmt(api[spec.dataset][key], kind)
+        assert response[f"{spec.download_id}-csv"]["href"] == f"/api/v1/datasets/{spec.dataset}.csv?{query}"
+
+
+def test_empty_sections_say_what_and_why(app):
+    client = signed_in(app, FULL)
+    filters = "q=no-customer-has-this-name"
+    for spec in TABLES:
+        response = _summary(client, spec, "calling", filters)
+        assert response[f"{spec.base}-grid-wrap"]["style"] == {"display": "none"}
+        message = text_of(response[f"{spec.base}-empty"]["children"])
+        assert "Calling" in message and len(message) > 40, message
+    response = _summary(client, SPECS["expiring"], "calling", filters)
+    assert "No Calling lines expire in the next 90 days" in text_of(response["analytics-expiring-empty"]["children"])
+    trend = call(client, f"{TREND.graph_id}-summary.children",
+                 {"analytics-toggle.value": "calling", "analytics-filters.data": filters})
+    assert trend[f"{TREND.graph_id}-summary"]["children"] == "No Calling licenses in these 12 weeks"
+
+
+def test_the_toggle_writes_the_address(app):
+    client = signed_in(app, FULL)
+    response = call(client, "analytics-url.search",
+                    {"analytics-toggle.value": "calling", "analytics-filters.data": "managed_by=external"})
+    assert response["analytics-url"]["search"] == "?product=calling&managed_by=external"
+    assert response["analytics-filters-notice-clear"]["href"] == "/analytics?product=calling"
+    # a value the browser should never send falls back, it is not an error
+    response = call(client, "analytics-url.search", {"analytics-toggle.value": "fax", "analytics-filters.data": ""})
+    assert response["analytics-url"]["search"] == "?product=meetings"
+
+
+def test_the_low_allocation_rule_says_the_settings(app, services):
+    layout = layout_of(open_page(signed_in(app, FULL), "/analytics"))
+    rule = find(layout, "analytics-low-allocation-rule")["children"]
+    s = services.settings
+    assert f"at least {s.low_allocation_min_age_days} days old" in rule
+    assert f"below {s.low_allocation_factor:g} × the usual share" in rule
+
+
+def test_read_query_keeps_what_it_can():
+    q = read_query(args_from_kwargs({"product": "calling", "status": ["trial", "bogus"], "q": "acme"}))
+    assert q.product == "calling" and q.filter_pairs == (("q", "acme"),)
+    assert q.problems == ("status: unknown value 'bogus' (one of: trial, subscription, expiring_soon, "
+                          "license_overage, no_recent_activity, order_ready_for_setup, suspended, expired)",)
+    assert q.search("calling") == "?product=calling&q=acme"
+
+
+def test_clamp_request_never_asks_for_more_than_a_page():
+    assert clamp_request({"startRow": 20, "endRow": 10_000}) == {"startRow": 20, "endRow": 20 + PAGE_SIZE}
+    assert clamp_request({"startRow": -5, "endRow": 3}) == {"startRow": 0, "endRow": 3}
+    assert clamp_request(None) == {"startRow": 0, "endRow": PAGE_SIZE}
