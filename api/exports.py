@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 
 import polars as pl
 

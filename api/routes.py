@@ -14,7 +14,7 @@ from auth.scope import current_scope
 from auth.session import current_identity
 from data.runtime import current_snapshot, services
 from metrics.datasets import DATASETS, kpis
-from metrics.params import BadParameter, parse_view
+from metrics.params import BadParameter, narrowed_view, parse_view
 from metrics.types import Context, View
 
 from .exports import FORMATS, MEDIA_TYPES, WRITERS
@@ -65,12 +65,7 @@ def build_view(ctx: Context, dataset: str | None) -> View:
     the query string; the filters narrow every dataset, not only the list."""
     toggle, filters = parse_view(request.args, dataset)
     _known_tags(filters.tag)
-    scope = current_scope()
-    if dataset != "customers" and filters != type(filters)():
-        listed = DATASETS["customers"].fn(ctx, View(scope=scope, filters=filters)).frame["customer_id"]
-        scope = frozenset(listed.to_list())
-        filters = type(filters)()
-    return View(scope=scope, product=toggle, filters=filters)
+    return narrowed_view(ctx, current_scope(), toggle, filters, dataset)
 
 
 def allowed_areas() -> set[str]:

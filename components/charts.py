@@ -29,8 +29,11 @@ def graph_config(filename: str = "chart") -> dict:
     return {
         "displaylogo": False,
         "responsive": True,
+        # nothing in a chart may reach an outside service
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines",
-                                   "hoverClosestCartesian", "hoverCompareCartesian"],
+                                   "hoverClosestCartesian", "hoverCompareCartesian", "sendDataToCloud"],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
 

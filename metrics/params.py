@@ -7,7 +7,7 @@ from data.contract import PRODUCTS
 
 from .customers import MANAGED_BY, SUBSCRIPTION_TYPES
 from .definitions import STATUSES
-from .types import TOGGLE_PRODUCTS, Filters
+from .types import TOGGLE_PRODUCTS, Context, Filters, View
 
 FILTER_PARAMS = ("managed_by", "product", "status", "subscription_type", "tag", "q", "needs_attention")
 MAX_Q = 200
@@ -72,3 +72,16 @@ def parse_view(args, dataset: str | None = None, extra: tuple[str, ...] = ()) ->
         needs_attention=attention in ("true", "1"),
     )
     return toggle, filters
+
+
+def narrowed_view(ctx: Context, scope: frozenset[str] | None, toggle: str, filters: Filters,
+                  dataset: str | None = None) -> View:
+    """The viewer's scope (decided by the caller, on the server) narrowed by
+    the customer filters: the list applies them itself; every other dataset
+    gets the matching customers as its scope. The page and its export both
+    build their view here, so they read the same customers."""
+    if dataset == "customers" or filters == Filters():
+        return View(scope=scope, product=toggle, filters=filters)
+    from .customers import customers
+    listed = customers(ctx, View(scope=scope, filters=filters)).frame["customer_id"]
+    return View(scope=frozenset(listed.to_list()), product=toggle)

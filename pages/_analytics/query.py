@@ -21,8 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from auth.scope import current_scope
 from data.runtime import current_snapshot, services
-from metrics.datasets import DATASETS
-from metrics.params import BadParameter, parse_view
+from metrics.params import BadParameter, narrowed_view, parse_view
 from metrics.types import TOGGLE_PRODUCTS, Context, Filters, View
 
 MAX_PASSES = 20      # more bad parameters than this and the rest are dropped at once
@@ -107,11 +106,7 @@ def query_from_browser(filter_search: str | None, product: str | None = None) ->
 
 
 def view_for(ctx: Context, query: PageQuery) -> View:
-    scope = current_scope()
-    if query.filtered:
-        listed = DATASETS["customers"].fn(ctx, View(scope=scope, filters=query.filters)).frame["customer_id"]
-        scope = frozenset(listed.to_list())
-    return View(scope=scope, product=query.product)
+    return narrowed_view(ctx, current_scope(), query.product, query.filters)
 
 
 def page_context() -> Context | None:
