@@ -12,10 +12,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from auth.guard import area_allowed
 from auth.scope import current_scope
 from auth.session import current_identity
-from data.runtime import current_snapshot, services
+from data.runtime import services
 from metrics.datasets import DATASETS, kpis
-from metrics.params import BadParameter, narrowed_view, parse_view
-from metrics.types import Context, View
+from metrics.params import BadParameter, check_tags, narrowed_view, parse_view
+from metrics.types import Context, View, request_context
 
 from .exports import FORMATS, MEDIA_TYPES, WRITERS
 from .openapi import openapi_document
@@ -43,21 +43,15 @@ def _bad_parameter(e: BadParameter):
 def _context() -> Context:
     if current_identity() is None:
         raise ApiError(401, "sign in or send Authorization: Bearer <token>")
-    snap = current_snapshot()
-    if snap is None:
+    ctx = request_context()
+    if ctx is None:
         raise ApiError(503, "no data has been imported yet")
-    svc = services()
-    return Context(snap, svc.state, svc.settings)
+    return ctx
 
 
 def _known_tags(names: tuple[str, ...]) -> None:
-    if not names:
-        return
-    from data.tags import list_tags
-    known = {t["name"] for t in list_tags(services().state)}
-    for name in names:
-        if name not in known:
-            raise BadParameter("tag", f"unknown tag {name!r}")
+    if names:
+        check_tags(services().state, names)
 
 
 def build_view(ctx: Context, dataset: str | None) -> View:

@@ -85,3 +85,14 @@ def narrowed_view(ctx: Context, scope: frozenset[str] | None, toggle: str, filte
     from .customers import customers
     listed = customers(ctx, View(scope=scope, filters=filters)).frame["customer_id"]
     return View(scope=frozenset(listed.to_list()), product=toggle)
+
+
+def check_tags(state, names: tuple[str, ...]) -> None:
+    """Refuses a tag name that does not exist, naming it."""
+    if not names:
+        return
+    from data.tags import list_tags
+    known = {t["name"] for t in list_tags(state)}
+    for name in names:
+        if name not in known:
+            raise BadParameter("tag", f"unknown tag {name!r}")

@@ -66,3 +66,14 @@ class Result:
 
     def export(self) -> pl.DataFrame:
         return self.frame.select(self.export_columns) if self.export_columns else self.frame
+
+
+def request_context() -> Context | None:
+    """The Context of the current request (its fixed snapshot, the stores,
+    the settings); None before the first import."""
+    from data.runtime import current_snapshot, services
+    snap = current_snapshot()
+    if snap is None:
+        return None
+    svc = services()
+    return Context(snap, svc.state, svc.settings)

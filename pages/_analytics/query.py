@@ -20,9 +20,9 @@ from dash.exceptions import PreventUpdate
 from werkzeug.datastructures import MultiDict
 
 from auth.scope import current_scope
-from data.runtime import current_snapshot, services
-from metrics.params import BadParameter, narrowed_view, parse_view
-from metrics.types import TOGGLE_PRODUCTS, Context, Filters, View
+from data.runtime import services
+from metrics.params import BadParameter, check_tags, narrowed_view, parse_view
+from metrics.types import TOGGLE_PRODUCTS, Context, Filters, View, request_context
 
 MAX_PASSES = 20      # more bad parameters than this and the rest are dropped at once
 
@@ -66,13 +66,8 @@ def args_from_search(search: str | None) -> MultiDict:
 
 
 def _known_tags(names: tuple[str, ...]) -> None:
-    if not names:
-        return
-    from data.tags import list_tags
-    known = {t["name"] for t in list_tags(services().state)}
-    for name in names:
-        if name not in known:
-            raise BadParameter("tag", f"unknown tag {name!r}")
+    if names:
+        check_tags(services().state, names)
 
 
 def read_query(args: MultiDict) -> PageQuery:
@@ -111,11 +106,7 @@ def view_for(ctx: Context, query: PageQuery) -> View:
 
 def page_context() -> Context | None:
     """The request's snapshot, stores and settings; None before any import."""
-    snap = current_snapshot()
-    if snap is None:
-        return None
-    svc = services()
-    return Context(snap, svc.state, svc.settings)
+    return request_context()
 
 
 def callback_context() -> Context:

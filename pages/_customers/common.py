@@ -9,17 +9,12 @@ from dash import html
 
 from auth.guard import Refused
 from components.i18n import _
-from data.runtime import current_snapshot, services
-from metrics.types import Context
+from metrics.types import Context, request_context
 
 
 def context() -> Context | None:
     """The metrics Context of this request; None before the first import."""
-    snap = current_snapshot()
-    if snap is None:
-        return None
-    svc = services()
-    return Context(snap, svc.state, svc.settings)
+    return request_context()
 
 
 def product_labels() -> dict[str, str]:
