@@ -9,7 +9,7 @@ from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 from flask import has_request_context
 
@@ -21,6 +21,7 @@ from auth.roles import ROLE_LABELS
 from auth.session import current_identity, renew_session
 from components.i18n import _
 from data.runtime import services
+from components.callbacks import clicked_id
 
 dash.register_page(__name__, path="/account", title="My account", name="My account", area="account")
 
@@ -91,11 +92,10 @@ def _create_token(n, name):
     prevent_initial_call=True,
 )
 def _revoke_token(_clicks):
-    if not ctx.triggered or not ctx.triggered[0]["value"] or not isinstance(ctx.triggered_id, dict):
-        raise PreventUpdate
+    clicked = clicked_id()
     try:
         ident = require_action("account.manage")
-        auth_tokens.revoke_token(services().state, ident.email, ctx.triggered_id.get("token"), ident.id)
+        auth_tokens.revoke_token(services().state, ident.email, clicked.get("token"), ident.id)
     except (Refused, ValueError) as err:
         return _refusal(err), dash.no_update
     return _alert(_("The token is revoked.")), tokens_table(ident.id)

@@ -295,6 +295,16 @@ def assignments_grid():
                      grid_options={"getRowId": {"function": "params.data.customer_id"}})
 
 
+def _assignment_change(email, customer_ids, nothing_picked: str):
+    """Who may change assignments, and that the form names an admin and customers."""
+    ident = require_action("assignment.manage")
+    if not email:
+        raise ValueError(_("Pick an administrator first."))
+    if not customer_ids:
+        raise ValueError(nothing_picked)
+    return ident
+
+
 @dash.callback(
     Output("admin-assign-feedback", "children", allow_duplicate=True),
     Output("admin-assign-refresh", "data", allow_duplicate=True),
@@ -308,11 +318,7 @@ def _assign(n, email, customer_ids, version):
     if not n:
         raise PreventUpdate
     try:
-        ident = require_action("assignment.manage")
-        if not email:
-            raise ValueError(_("Pick an administrator first."))
-        if not customer_ids:
-            raise ValueError(_("Pick at least one customer."))
+        ident = _assignment_change(email, customer_ids, _("Pick at least one customer."))
         known = _customer_names(list(customer_ids))
         unknown = [c for c in customer_ids if c not in known]
         if unknown:
@@ -338,11 +344,7 @@ def _unassign(n, email, customer_ids, version):
     if not n:
         raise PreventUpdate
     try:
-        ident = require_action("assignment.manage")
-        if not email:
-            raise ValueError(_("Pick an administrator first."))
-        if not customer_ids:
-            raise ValueError(_("Pick the customers to remove."))
+        ident = _assignment_change(email, customer_ids, _("Pick the customers to remove."))
         for customer_id in customer_ids:
             auth_users.unassign_customer(services().state, ident.email, email, customer_id)
     except (Refused, ValueError) as err:

@@ -69,3 +69,13 @@ def client(app):
 def services(app):
     from data.runtime import EXTENSION
     return app.extensions[EXTENSION]
+
+
+@pytest.fixture
+def state(tmp_path):
+    """A fresh, empty app-state store of its own (not the session app's)."""
+    from data.state import StateStore
+    s = StateStore(f"sqlite:///{tmp_path}/state.sqlite")
+    s.init_schema()
+    yield s
+    s.dispose()

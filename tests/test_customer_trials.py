@@ -12,25 +12,14 @@ from sqlalchemy import select
 from auth.scope import scope_for
 from auth.users import add_or_update_user, assign_customers
 from data import trials as TR
-from data.state import StateStore, audit_log, trials
+from data.state import trials
+from tests.state_support import audit_rows as audit
 
 ACTOR = "sales@demo.example"
 TODAY = date(2026, 3, 10)
 AS_OF = date(2026, 3, 8)
 
 
-@pytest.fixture
-def state(tmp_path):
-    s = StateStore(f"sqlite:///{tmp_path}/state.sqlite")
-    s.init_schema()
-    yield s
-    s.dispose()
-
-
-def audit(state) -> list[tuple]:
-    with state.read() as conn:
-        return [(r.actor, r.action, r.customer_id, r.target, r.before, r.after)
-                for r in conn.execute(select(audit_log).order_by(audit_log.c.id))]
 
 
 def imported(*rows) -> pl.DataFrame:

@@ -6,23 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from data import tags as T
-from data.state import StateStore, audit_log, customer_tags
+from data.state import customer_tags
+from tests.state_support import audit_rows as audit
 
 ACTOR = "full.admin@demo.example"
 
 
-@pytest.fixture
-def state(tmp_path):
-    s = StateStore(f"sqlite:///{tmp_path}/state.sqlite")
-    s.init_schema()
-    yield s
-    s.dispose()
-
-
-def audit(state) -> list[tuple]:
-    with state.read() as conn:
-        return [(r.actor, r.action, r.customer_id, r.target, r.before, r.after)
-                for r in conn.execute(select(audit_log).order_by(audit_log.c.id))]
 
 
 def test_create_list_rename_recolor_delete(state):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import users as auth_users
@@ -20,6 +20,7 @@ from metrics.customer_detail import customer_detail
 from metrics.types import View
 
 from .common import alert, context, refusal
+from components.callbacks import clicked_id
 
 
 def _source_labels() -> dict[str, str]:
@@ -122,10 +123,9 @@ def _assign(n, email, customer_id):
     prevent_initial_call=True,
 )
 def _unassign(_clicks, customer_id):
-    if not ctx.triggered or not ctx.triggered[0]["value"] or not isinstance(ctx.triggered_id, dict):
-        raise PreventUpdate
+    clicked = clicked_id()
     try:
-        message = unassign(customer_id, ctx.triggered_id.get("email"))
+        message = unassign(customer_id, clicked.get("email"))
     except (Refused, ValueError) as err:
         return refusal(err), dash.no_update
     return alert(message), admins_panel(customer_id, True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, html
+from dash import ALL, Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from auth.guard import Refused, require_action
@@ -20,6 +20,7 @@ from metrics.customer_detail import CustomerDetail, customer_detail
 from metrics.types import Context, View
 
 from .common import alert, context, product_labels, refusal
+from components.callbacks import clicked_id
 
 
 def _licenses(t: Trial) -> str:
@@ -180,10 +181,9 @@ def _start(n, *rest):
     prevent_initial_call=True,
 )
 def _extend(_clicks, customer_id):
-    if not ctx.triggered or not ctx.triggered[0]["value"] or not isinstance(ctx.triggered_id, dict):
-        raise PreventUpdate
+    clicked = clicked_id()
     try:
-        message, panel = extend(ctx.triggered_id.get("trial"), customer_id)
+        message, panel = extend(clicked.get("trial"), customer_id)
     except (Refused, ValueError) as err:
         return refusal(err), dash.no_update
     return alert(message), panel
