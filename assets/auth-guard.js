@@ -28,8 +28,13 @@
       } else if (response.status === 403 && init && typeof init.body === "string" &&
                  init.body.indexOf("_pages_content") !== -1) {
         window.location.reload();
+      } else {
+        return response;
       }
-      return response;
+      // the page is being replaced: Dash never sees the refusal, so its own
+      // callbacks (the title one reads the router's output) do not run on
+      // an answer that has none
+      return new Promise(function () {});
     });
   };
 })();
