@@ -2,20 +2,31 @@
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make run` installs the runtime lock only; `make test` the dev lock (tests, lint, types)
+RUN_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
 export PARTNERHUB_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run serve test setup chromium bench demo clean messages
+.PHONY: run serve test lint format setup setup-dev chromium debian bench demo clean messages screenshots lock
 
-$(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -r requirements.txt
-	touch $(STAMP)
 
-setup: $(STAMP)
+$(RUN_STAMP): requirements/runtime.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements/runtime.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(DEV_STAMP): requirements/dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements/dev.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	touch $@ $(RUN_STAMP)
+
+setup: $(RUN_STAMP)
+setup-dev: $(DEV_STAMP)
 
 demo: setup
 	$(BIN)/flask --app app demo ensure
@@ -29,21 +40,45 @@ run: demo
 serve: demo
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'app:server'
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Debian packages the tests need: Chromium for the browser tests (Playwright
+# drives /usr/bin/chromium) and CJK fonts so screenshots show Japanese names
+DEBIAN_PACKAGES := chromium fonts-noto-cjk
+debian:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  echo "installing Debian packages: $$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+chromium: debian
 
-test: setup chromium
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: setup-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint debian
 	$(BIN)/python -m pytest
+
+# refresh the README's screenshots from a browser test run (never done by `make test`)
+screenshots: setup-dev debian
+	PARTNERHUB_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -m browser -q
 
 bench: setup
 	$(BIN)/python -m bench
+
+# the locks `make` installs from, compiled from pyproject.toml
+lock: setup-dev
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe -o requirements/runtime.txt pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe --extra test --extra dev -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
 
 # the translation catalogue: extract every string passed to _() / n_()
-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -o translations/messages.pot --ignore-dirs='.venv var tests bench' .
+messages: setup-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -o partnerhub/translations/messages.pot partnerhub

@@ -7,10 +7,10 @@ the same snapshot — a bare DuckDB scan of the largest table — so a slow
 machine shows up in both columns and the ratio stays comparable. Nothing here
 asserts a time: tests stay deterministic, benchmarks report.
 """
+
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -34,16 +34,16 @@ def timed(fn, repeat: int = 3) -> float:
 
 
 def tier(customers: int, weeks: int) -> None:
-    from api.exports import WRITERS
-    from data.generator import generate
-    from data.importer import import_folder
-    from data.settings import load_settings
-    from data.snapshots import SnapshotStore
-    from data.state import StateStore
-    from metrics import cache
-    from metrics.customers import customers_page
-    from metrics.datasets import DATASETS, kpis
-    from metrics.types import Context, View
+    from partnerhub.api.exports import WRITERS
+    from partnerhub.data.generator import generate
+    from partnerhub.data.importer import import_folder
+    from partnerhub.data.settings import load_settings
+    from partnerhub.data.snapshots import SnapshotStore
+    from partnerhub.data.state import StateStore
+    from partnerhub.metrics import cache
+    from partnerhub.metrics.customers import customers_page
+    from partnerhub.metrics.datasets import DATASETS, kpis
+    from partnerhub.metrics.types import Context, View
 
     folder = DATA / f"{customers}x{weeks}"
     if not (folder / "license_usage.parquet").exists():
@@ -58,8 +58,7 @@ def tier(customers: int, weeks: int) -> None:
         t = time.perf_counter()
         result = import_folder(folder, store, state)
         assert result.ok, result.report.lines()[:5]
-        print(f"  import              {time.perf_counter() - t:8.1f} s   "
-              f"({result.rows['license_usage']:,} usage rows)")
+        print(f"  import              {time.perf_counter() - t:8.1f} s   ({result.rows['license_usage']:,} usage rows)")
         snap = store.current()
         ctx = Context(snap, state, load_settings(home=home))
         baseline = timed(lambda: snap.rows("SELECT sum(used)::BIGINT, count(*) FROM license_usage"))
@@ -68,7 +67,7 @@ def tier(customers: int, weeks: int) -> None:
         view = View()
         for name, ds in DATASETS.items():
             cache.clear()
-            ms = timed(lambda: (cache.clear(), ds.fn(ctx, view)))
+            ms = timed(lambda ds=ds: (cache.clear(), ds.fn(ctx, view)))
             rows = ds.fn(ctx, view).frame.height
             print(f"  {name:22} {ms:8.1f} {ms / baseline:11.1f} {rows:9,}")
         ms = timed(lambda: (cache.clear(), kpis(ctx, view, {"customers", "analytics", "calling"})))
@@ -77,7 +76,7 @@ def tier(customers: int, weeks: int) -> None:
         print(f"  {'customer page (mid)':22} {ms:8.1f} {ms / baseline:11.1f}")
         frame = DATASETS["customers"].fn(ctx, view).export()
         for fmt, writer in WRITERS.items():
-            ms = timed(lambda: sum(len(c) for c in writer(frame)), repeat=1)
+            ms = timed(lambda writer=writer: sum(len(c) for c in writer(frame)), repeat=1)
             print(f"  {'export customers.' + fmt:22} {ms:8.1f} {ms / baseline:11.1f} {frame.height:9,}")
         store.close()
         state.dispose()

@@ -2,6 +2,7 @@
 through the real router (with a query string), call a page callback, find a
 component's value in a Dash response, and compute what the page should show
 by calling the metrics functions for the same snapshot and scope."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,10 @@ def open_page(client, pathname: str, search: str = ""):
     body = {
         "output": ROUTER,
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": search}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
@@ -83,17 +86,20 @@ def call(client, output: str, values: dict, input_id: str | None = None) -> dict
 
 
 def context(services):
-    from metrics.types import Context
+    from partnerhub.metrics.types import Context
+
     return Context(services.snapshots.current(), services.state, services.settings)
 
 
 def scope_of(services, email: str):
-    from auth.scope import scope_for
+    from partnerhub.auth.scope import scope_for
+
     return scope_for(services.state, email, ROLES[email])
 
 
 def view(services, email: str, product: str = "meetings"):
-    from metrics.types import View
+    from partnerhub.metrics.types import View
+
     return View(scope=scope_of(services, email), product=product)
 
 

@@ -6,6 +6,7 @@ does (the X-CSRFToken header copied from the _csrf_token cookie).
     client = app.test_client(); sign_in(client, "admin@demo.example")
     r = dash_callback(client, "customers-table.children", {"customers-search.value": "acme"})
 """
+
 from __future__ import annotations
 
 import json
@@ -47,8 +48,11 @@ def dependencies(client) -> list[dict]:
 def find_output(client, fragment: str, input_id: str | None = None) -> dict:
     """The registered callback whose output key contains `fragment` (and,
     when given, one of whose input ids contains `input_id`)."""
-    found = [d for d in dependencies(client) if fragment in d["output"]
-             and (input_id is None or any(input_id in str(i["id"]) for i in d["inputs"]))]
+    found = [
+        d
+        for d in dependencies(client)
+        if fragment in d["output"] and (input_id is None or any(input_id in str(i["id"]) for i in d["inputs"]))
+    ]
     assert len(found) == 1, f"{len(found)} callbacks match {fragment!r}"
     return found[0]
 
@@ -57,6 +61,7 @@ def _outputs(key: str):
     def one(part):
         ident, prop = part.rsplit(".", 1)
         return {"id": ident, "property": prop}
+
     if key.startswith(".."):
         return [one(p) for p in key[2:-2].split("...")]
     return one(key)
@@ -77,6 +82,7 @@ def pattern_prop_id(ident: dict, prop: str) -> str:
 def callback_body(dep: dict, values: dict, changed: list[str] | None = None) -> dict:
     """A body like Dash's renderer sends. values: {"<id>.<property>": value};
     a pattern-matching ALL input takes a list of {"id": {...}, "property": ..., "value": ...}."""
+
     def fill(items):
         filled = []
         for item in items:
@@ -87,6 +93,7 @@ def callback_body(dep: dict, values: dict, changed: list[str] | None = None) -> 
             else:
                 filled.append({"id": item["id"], "property": item["property"], "value": value})
         return filled
+
     return {
         "output": dep["output"],
         "outputs": _outputs(dep["output"]),
@@ -96,14 +103,21 @@ def callback_body(dep: dict, values: dict, changed: list[str] | None = None) -> 
     }
 
 
-def dash_callback(client, output_fragment: str, values: dict, changed: list[str] | None = None,
-                  headers: dict | None = None, input_id: str | None = None):
+def dash_callback(
+    client,
+    output_fragment: str,
+    values: dict,
+    changed: list[str] | None = None,
+    headers: dict | None = None,
+    input_id: str | None = None,
+):
     """POSTs the callback whose output key contains `output_fragment` with
     `values` ({"<id>.<property>": value}) for its inputs and states."""
     dep = find_output(client, output_fragment, input_id)
     body = callback_body(dep, values, changed)
-    return client.post("/_dash-update-component", json=body,
-                       headers=csrf_header(client) if headers is None else headers)
+    return client.post(
+        "/_dash-update-component", json=body, headers=csrf_header(client) if headers is None else headers
+    )
 
 
 def router(client, pathname: str, headers: dict | None = None):
@@ -111,18 +125,22 @@ def router(client, pathname: str, headers: dict | None = None):
     body = {
         "output": ROUTER,
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                   {"id": "_pages_location", "property": "search", "value": ""}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
-    return client.post("/_dash-update-component", json=body,
-                       headers=csrf_header(client) if headers is None else headers)
+    return client.post(
+        "/_dash-update-component", json=body, headers=csrf_header(client) if headers is None else headers
+    )
 
 
 def new_user(services, role: str, password: str | None = PASSWORD, prefix: str = "t") -> str:
     """A user of its own for one test (the session app is shared); returns the e-mail."""
-    from auth.users import add_or_update_user
+    from partnerhub.auth.users import add_or_update_user
+
     email = f"{prefix}-{uuid.uuid4().hex[:10]}@tests.example"
     add_or_update_user(services.state, "tests", email, f"Test {role}", role, password=password)
     return email

@@ -1,15 +1,14 @@
 """Shared fixtures: a real PARTNERHUB_HOME with imported demo data, a real
 app-state SQLite file, and the app built on them. Nothing of ours is mocked."""
+
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 # Argon2's production cost is ~100 ms a hash; the suite creates many users
 os.environ.setdefault("PARTNERHUB_ARGON2_PROFILE", "cheap")
 
@@ -21,7 +20,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def demo_data(tmp_path_factory) -> Path:
-    from data.generator import generate
+    from partnerhub.data.generator import generate
+
     folder = tmp_path_factory.mktemp("demo-data")
     generate(folder, customers=DEMO_CUSTOMERS, weeks=DEMO_WEEKS, seed=DEMO_SEED)
     return folder
@@ -32,11 +32,12 @@ def app_home(tmp_path_factory, demo_data) -> Path:
     """A home with the demo data imported and every demo user's password set to PASSWORD."""
     from sqlalchemy import update
 
-    from auth.passwords import hash_password
-    from data.importer import import_folder
-    from data.settings import load_settings
-    from data.snapshots import SnapshotStore
-    from data.state import StateStore, users
+    from partnerhub.auth.passwords import hash_password
+    from partnerhub.data.importer import import_folder
+    from partnerhub.data.settings import load_settings
+    from partnerhub.data.snapshots import SnapshotStore
+    from partnerhub.data.state import StateStore, users
+
     home = tmp_path_factory.mktemp("home")
     settings = load_settings(home=home)
     state = StateStore(settings.state_url)
@@ -54,7 +55,8 @@ def app(app_home):
     """One app for the whole session: Dash keeps its page registry and
     callbacks per process, so tests share this app and its home."""
     from app import create_app
-    from data.settings import load_settings
+    from partnerhub.data.settings import load_settings
+
     server = create_app(load_settings(home=app_home, argon2_profile="cheap"))
     server.config.update(TESTING=True)
     return server
@@ -67,14 +69,16 @@ def client(app):
 
 @pytest.fixture
 def services(app):
-    from data.runtime import EXTENSION
+    from partnerhub.data.runtime import EXTENSION
+
     return app.extensions[EXTENSION]
 
 
 @pytest.fixture
 def state(tmp_path):
     """A fresh, empty app-state store of its own (not the session app's)."""
-    from data.state import StateStore
+    from partnerhub.data.state import StateStore
+
     s = StateStore(f"sqlite:///{tmp_path}/state.sqlite")
     s.init_schema()
     yield s

@@ -3,6 +3,7 @@
 Tests describe rows as plain dicts; this writes them exactly as a partner's
 export would look (CSV text, or Parquet with natural types).
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from data.contract import BY_NAME
+from partnerhub.data.contract import BY_NAME
 
 
 def _text(value) -> str:
@@ -37,9 +38,19 @@ def write_csv(folder: Path, table: str, rows: list[dict], columns: list[str] | N
     return path
 
 
-_POLARS = {"id": pl.Utf8, "name": pl.Utf8, "enum": pl.Utf8, "email": pl.Utf8, "currency": pl.Utf8,
-           "date": pl.Date, "sunday": pl.Date, "timestamp": pl.Datetime("us", "UTC"), "bool": pl.Boolean,
-           "int": pl.Int64, "decimal": pl.Float64}
+_POLARS = {
+    "id": pl.Utf8,
+    "name": pl.Utf8,
+    "enum": pl.Utf8,
+    "email": pl.Utf8,
+    "currency": pl.Utf8,
+    "date": pl.Date,
+    "sunday": pl.Date,
+    "timestamp": pl.Datetime("us", "UTC"),
+    "bool": pl.Boolean,
+    "int": pl.Int64,
+    "decimal": pl.Float64,
+}
 
 
 def write_parquet(folder: Path, table: str, rows: list[dict]) -> Path:

@@ -1,19 +1,20 @@
 """Helpers for the customer pages' tests: a signed-in test client, the
 metrics Context and a user's scope, the page the router draws for an
 address, and a callback's response as JSON text."""
+
 from __future__ import annotations
 
 import json
 
 from sqlalchemy import select
 
-from auth.scope import scope_for
-from auth.users import get_user_by_email
-from data.state import trials
-from data.trials import ongoing_trial
-from metrics.customer_detail import customer_detail
-from metrics.customers import customers
-from metrics.types import Context, Filters, View
+from partnerhub.auth.scope import scope_for
+from partnerhub.auth.users import get_user_by_email
+from partnerhub.data.state import trials
+from partnerhub.data.trials import ongoing_trial
+from partnerhub.metrics.customer_detail import customer_detail
+from partnerhub.metrics.customers import customers
+from partnerhub.metrics.types import Context, Filters, View
 from tests.auth_client import ROUTER, csrf_header, sign_in
 
 FULL = "full.admin@demo.example"
@@ -57,9 +58,12 @@ def page(client, path: str, search: str = "") -> dict:
     body = {
         "output": ROUTER,
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                   {"id": "_pages_location", "property": "search", "value": search}],
-        "state": [], "changedPropIds": ["_pages_location.pathname"],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
     }
     return response(client.post("/_dash-update-component", json=body, headers=csrf_header(client)))
 

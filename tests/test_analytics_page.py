@@ -2,33 +2,40 @@
 HTTP as the browser sends them: the numbers are the metrics functions' for
 the same snapshot and scope, the grids page and sort on the server, the URL
 carries the view, and bad URL parameters are a message."""
+
 from __future__ import annotations
 
 import pytest
 
-from components import fmt
-from components.grid import sort_frame
-from metrics.datasets import DATASETS, KPI_GROUPS
-from metrics.types import View
-from pages._analytics.licenses import HEADLINE, TABLES, TREND
-from pages._analytics.query import args_from_kwargs, read_query
-from pages._analytics.sections import PAGE_SIZE, clamp_request
-from tests.analytics_support import (ROLES, call, context, find, layout_of, open_page, scope_of, signed_in,
-                                     text_of, view)
+from partnerhub.components import fmt
+from partnerhub.components.grid import sort_frame
+from partnerhub.metrics.datasets import DATASETS, KPI_GROUPS
+from partnerhub.metrics.types import View
+from partnerhub.pages._analytics.licenses import HEADLINE, TABLES, TREND
+from partnerhub.pages._analytics.query import args_from_kwargs, read_query
+from partnerhub.pages._analytics.sections import PAGE_SIZE, clamp_request
+from tests.analytics_support import ROLES, call, context, find, layout_of, open_page, scope_of, signed_in, text_of, view
 
 FULL = "full.admin@demo.example"
 SPECS = {spec.dataset: spec for spec in TABLES}
 
 
 def _summary(client, spec, product="meetings", filters=""):
-    return call(client, f"{spec.base}-empty.children",
-                {"analytics-toggle.value": product, "analytics-filters.data": filters})
+    return call(
+        client, f"{spec.base}-empty.children", {"analytics-toggle.value": product, "analytics-filters.data": filters}
+    )
 
 
 def _rows(client, spec, request, product="meetings", filters=""):
-    response = call(client, f"{spec.grid_id}.getRowsResponse",
-                    {"analytics-toggle.value": product, "analytics-filters.data": filters,
-                     f"{spec.grid_id}.getRowsRequest": request})
+    response = call(
+        client,
+        f"{spec.grid_id}.getRowsResponse",
+        {
+            "analytics-toggle.value": product,
+            "analytics-filters.data": filters,
+            f"{spec.grid_id}.getRowsRequest": request,
+        },
+    )
     return response[spec.grid_id]["getRowsResponse"]
 
 
@@ -41,9 +48,11 @@ def test_every_role_sees_its_headline(app, services, email):
         assert card["children"] == fmt(expected[key]), key
     assert "Data as of " in text_of(find(layout, "data-as-of"))
     assert find(layout, "analytics-toggle")["value"] == "meetings"
-    for spec in TABLES:                       # every section is there, with its download menu
+    for spec in TABLES:  # every section is there, with its download menu
         assert find(layout, spec.grid_id)["rowModelType"] == "infinite"
-        assert find(layout, f"{spec.download_id}-csv")["href"] == f"/api/v1/datasets/{spec.dataset}.csv?product=meetings"
+        assert (
+            find(layout, f"{spec.download_id}-csv")["href"] == f"/api/v1/datasets/{spec.dataset}.csv?product=meetings"
+        )
 
 
 def test_every_kpi_and_column_has_its_definition(app):
@@ -66,14 +75,18 @@ def test_sections_show_the_metrics_values(app, services, email, product):
         response = _summary(client, spec, product)
         for key, kind in spec.kpis:
             assert response[spec.kpi_id(key)]["children"] == fmt(result.kpis[key], kind), (spec.dataset, key)
-        assert response[f"{spec.download_id}-parquet"]["href"] == \
-            f"/api/v1/datasets/{spec.dataset}.parquet?product={product}"
+        assert (
+            response[f"{spec.download_id}-parquet"]["href"]
+            == f"/api/v1/datasets/{spec.dataset}.parquet?product={product}"
+        )
         rows = _rows(client, spec, {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": []}, product)
         assert rows["rowCount"] == result.frame.height
-        assert [r["subscription_id"] for r in rows["rowData"]] == \
-            result.frame["subscription_id"].head(PAGE_SIZE).to_list()
-    trend = call(client, f"{TREND.graph_id}-summary.children",
-                 {"analytics-toggle.value": product, "analytics-filters.data": ""})
+        assert [r["subscription_id"] for r in rows["rowData"]] == result.frame["subscription_id"].head(
+            PAGE_SIZE
+        ).to_list()
+    trend = call(
+        client, f"{TREND.graph_id}-summary.children", {"analytics-toggle.value": product, "analytics-filters.data": ""}
+    )
     last = DATASETS["license_trend"].fn(ctx, v).frame.row(-1, named=True)
     assert fmt(last["total_licenses"]) in trend[f"{TREND.graph_id}-summary"]["children"]
     figure = trend[TREND.graph_id]["figure"]
@@ -85,14 +98,18 @@ def test_grid_rows_are_one_sorted_page(app, services):
     spec = SPECS["expiring"]
     frame = DATASETS["expiring"].fn(context(services), view(services, FULL)).frame
     assert frame.height > 2 * PAGE_SIZE
-    request = {"startRow": PAGE_SIZE, "endRow": 2 * PAGE_SIZE,
-               "sortModel": [{"colId": "total_licenses", "sort": "desc"}, {"colId": "customer_name", "sort": "asc"}]}
+    request = {
+        "startRow": PAGE_SIZE,
+        "endRow": 2 * PAGE_SIZE,
+        "sortModel": [{"colId": "total_licenses", "sort": "desc"}, {"colId": "customer_name", "sort": "asc"}],
+    }
     rows = _rows(client, spec, request)
     expected = sort_frame(frame, [("total_licenses", "desc"), ("customer_name", "asc")]).slice(PAGE_SIZE, PAGE_SIZE)
     assert rows["rowCount"] == frame.height
-    assert [(r["subscription_id"], r["total_licenses"]) for r in rows["rowData"]] == \
-        list(zip(expected["subscription_id"], expected["total_licenses"]))
-    assert len(rows["rowData"][0]["usage_sparkline"]) == 13          # the sparkline travels with its row
+    assert [(r["subscription_id"], r["total_licenses"]) for r in rows["rowData"]] == list(
+        zip(expected["subscription_id"], expected["total_licenses"])
+    )
+    assert len(rows["rowData"][0]["usage_sparkline"]) == 13  # the sparkline travels with its row
 
     # the license bar sorts by `used`; a request for more than a page gets one page
     rows = _rows(client, spec, {"startRow": 0, "endRow": 5000, "sortModel": [{"colId": "license_bar", "sort": "asc"}]})
@@ -100,8 +117,9 @@ def test_grid_rows_are_one_sorted_page(app, services):
     assert [r["used"] for r in rows["rowData"]] == sorted(frame["used"].to_list())[:PAGE_SIZE]
 
     # nonsense from the browser is ignored, not an error
-    rows = _rows(client, spec, {"startRow": "x", "endRow": None,
-                                "sortModel": [{"colId": "no_such", "sort": "sideways"}, "junk"]})
+    rows = _rows(
+        client, spec, {"startRow": "x", "endRow": None, "sortModel": [{"colId": "no_such", "sort": "sideways"}, "junk"]}
+    )
     assert [r["subscription_id"] for r in rows["rowData"]] == frame["subscription_id"].head(PAGE_SIZE).to_list()
 
 
@@ -123,7 +141,7 @@ def test_bad_url_parameters_are_a_message_and_fall_back(app):
     layout = layout_of(open_page(client, "/analytics", "?product=calling&status=nope&colour=red"))
     alert = text_of(find(layout, "analytics-url-problems"))
     assert "status: unknown value 'nope'" in alert and "colour: unknown parameter" in alert
-    assert find(layout, "analytics-toggle")["value"] == "calling"       # what was right is kept
+    assert find(layout, "analytics-toggle")["value"] == "calling"  # what was right is kept
     assert find(layout, "analytics-filters")["data"] == ""
 
     layout = layout_of(open_page(client, "/analytics", "?product=calling&product=meetings&tag=No%20such%20tag"))
@@ -159,15 +177,21 @@ def test_empty_sections_say_what_and_why(app):
         assert "Calling" in message and len(message) > 40, message
     response = _summary(client, SPECS["expiring"], "calling", filters)
     assert "No Calling lines expire in the next 90 days" in text_of(response["analytics-expiring-empty"]["children"])
-    trend = call(client, f"{TREND.graph_id}-summary.children",
-                 {"analytics-toggle.value": "calling", "analytics-filters.data": filters})
+    trend = call(
+        client,
+        f"{TREND.graph_id}-summary.children",
+        {"analytics-toggle.value": "calling", "analytics-filters.data": filters},
+    )
     assert trend[f"{TREND.graph_id}-summary"]["children"] == "No Calling licenses in these 12 weeks"
 
 
 def test_the_toggle_writes_the_address(app):
     client = signed_in(app, FULL)
-    response = call(client, "analytics-url.search",
-                    {"analytics-toggle.value": "calling", "analytics-filters.data": "managed_by=external"})
+    response = call(
+        client,
+        "analytics-url.search",
+        {"analytics-toggle.value": "calling", "analytics-filters.data": "managed_by=external"},
+    )
     assert response["analytics-url"]["search"] == "?product=calling&managed_by=external"
     assert response["analytics-filters-notice-clear"]["href"] == "/analytics?product=calling"
     # a value the browser should never send falls back, it is not an error
@@ -186,8 +210,10 @@ def test_the_low_allocation_rule_says_the_settings(app, services):
 def test_read_query_keeps_what_it_can():
     q = read_query(args_from_kwargs({"product": "calling", "status": ["trial", "bogus"], "q": "acme"}))
     assert q.product == "calling" and q.filter_pairs == (("q", "acme"),)
-    assert q.problems == ("status: unknown value 'bogus' (one of: trial, subscription, expiring_soon, "
-                          "license_overage, no_recent_activity, order_ready_for_setup, suspended, expired)",)
+    assert q.problems == (
+        "status: unknown value 'bogus' (one of: trial, subscription, expiring_soon, "
+        "license_overage, no_recent_activity, order_ready_for_setup, suspended, expired)",
+    )
     assert q.search("calling") == "?product=calling&q=acme"
 
 

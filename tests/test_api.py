@@ -1,5 +1,6 @@
 """/api/v1 over raw HTTP: every dataset in every format equals the metrics
 function's frame; scope, role and parameter rules; tokens."""
+
 from __future__ import annotations
 
 import io
@@ -9,8 +10,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from metrics.datasets import DATASETS
-from metrics.types import Context, View
+from partnerhub.metrics.datasets import DATASETS
+from partnerhub.metrics.types import Context, View
 
 FULL = "full.admin@demo.example"
 ADMIN = "admin@demo.example"
@@ -19,11 +20,14 @@ SALES = "sales@demo.example"
 
 @pytest.fixture(scope="module")
 def tokens(app):
-    from auth.tokens import create_token
-    from auth.users import get_user_by_email
+    from partnerhub.auth.tokens import create_token
+    from partnerhub.auth.users import get_user_by_email
+
     svc = app.extensions["partnerhub"]
-    return {email: create_token(svc.state, get_user_by_email(svc.state, email).id, "api tests")
-            for email in (FULL, ADMIN, SALES, "readonly@demo.example")}
+    return {
+        email: create_token(svc.state, get_user_by_email(svc.state, email).id, "api tests")
+        for email in (FULL, ADMIN, SALES, "readonly@demo.example")
+    }
 
 
 def get(client, token, url):
@@ -36,9 +40,10 @@ def ctx_of(app) -> Context:
 
 
 def scope_of(app, email):
-    from auth.scope import customer_scope
-    from auth.users import get_user_by_email
-    from auth.session import Identity
+    from partnerhub.auth.scope import customer_scope
+    from partnerhub.auth.session import Identity
+    from partnerhub.auth.users import get_user_by_email
+
     svc = app.extensions["partnerhub"]
     u = get_user_by_email(svc.state, email)
     with app.app_context():
@@ -55,14 +60,18 @@ def read(fmt: str, body: bytes) -> pl.DataFrame:
 
 def timestamps_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """Timestamps as the export writes them: ISO 8601 in UTC with Z."""
-    return frame.with_columns([pl.col(n).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-                               for n, t in frame.schema.items() if isinstance(t, pl.Datetime)])
+    return frame.with_columns(
+        [pl.col(n).dt.strftime("%Y-%m-%dT%H:%M:%SZ") for n, t in frame.schema.items() if isinstance(t, pl.Datetime)]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
 def test_every_dataset_in_every_format_equals_the_metrics_frame(app, client, tokens, name):
-    expected = DATASETS[name].fn(ctx_of(app), View(scope=None, product="calling" if name in (
-        "license_trend", "expiring") else "meetings")).export()
+    expected = (
+        DATASETS[name]
+        .fn(ctx_of(app), View(scope=None, product="calling" if name in ("license_trend", "expiring") else "meetings"))
+        .export()
+    )
     query = "?product=calling" if name in ("license_trend", "expiring") else ""
     as_of = ctx_of(app).as_of.isoformat()
     for fmt in ("csv", "parquet", "xlsx"):
@@ -89,7 +98,7 @@ def _assert_xlsx_matches(body: bytes, expected: pl.DataFrame) -> None:
     for r, row in enumerate(expected.iter_rows(), start=2):
         for c, value in enumerate(row, start=1):
             cell = ws.cell(r, c)
-            assert cell.data_type != "f"          # never a formula
+            assert cell.data_type != "f"  # never a formula
             if value is None:
                 assert cell.value is None
             elif isinstance(value, float):
@@ -104,7 +113,7 @@ def _assert_xlsx_matches(body: bytes, expected: pl.DataFrame) -> None:
 
 def test_csv_encodings(client, tokens):
     body = get(client, tokens[FULL], "/api/v1/datasets/customers.csv").get_data(as_text=True)
-    header, *rows = body.splitlines()
+    header, *_rows = body.splitlines()
     cols = header.split(",")
     assert "total_licenses" in cols
     assert ".0," not in body and "NaN" not in body and "None" not in body
@@ -133,8 +142,15 @@ def test_partner_admin_files_hold_only_its_customers(app, client, tokens):
 
 
 def test_sales_admin_may_not_export_calling(client, tokens):
-    for name in ("calling_usage", "calling_usage_trend", "call_quality", "call_quality_trend",
-                 "call_quality_by_endpoint", "calling_features", "call_queues"):
+    for name in (
+        "calling_usage",
+        "calling_usage_trend",
+        "call_quality",
+        "call_quality_trend",
+        "call_quality_by_endpoint",
+        "calling_features",
+        "call_queues",
+    ):
         res = get(client, tokens[SALES], f"/api/v1/datasets/{name}.csv")
         assert res.status_code == 403 and "error" in res.get_json()
     names = {d["name"] for d in get(client, tokens[SALES], "/api/v1/datasets").get_json()}
@@ -144,8 +160,10 @@ def test_sales_admin_may_not_export_calling(client, tokens):
 
 
 def test_kpis_shape_and_values(app, client, tokens):
-    from metrics.datasets import kpis
     import json
+
+    from partnerhub.metrics.datasets import kpis
+
     body = get(client, tokens[FULL], "/api/v1/kpis?product=calling").get_json()
     assert body["product"] == "calling"
     assert body["as_of"] == ctx_of(app).as_of.isoformat()
@@ -153,27 +171,42 @@ def test_kpis_shape_and_values(app, client, tokens):
         assert section in body
     expected = kpis(ctx_of(app), View(product="calling"), {"customers", "analytics", "calling"})
     assert body == json.loads(json.dumps(expected, default=str))
-    assert set(body["headline"]) == {"total_customers", "expiring_customers", "renewing_customers",
-                                     "low_allocation_customers", "overage_customers"}
+    assert set(body["headline"]) == {
+        "total_customers",
+        "expiring_customers",
+        "renewing_customers",
+        "low_allocation_customers",
+        "overage_customers",
+    }
 
 
 def test_filters_narrow_the_customer_list(client, tokens):
-    frame = pl.read_parquet(io.BytesIO(get(
-        client, tokens[FULL], "/api/v1/datasets/customers.parquet?status=suspended&status=expired&managed_by=partner").data))
+    frame = pl.read_parquet(
+        io.BytesIO(
+            get(
+                client,
+                tokens[FULL],
+                "/api/v1/datasets/customers.parquet?status=suspended&status=expired&managed_by=partner",
+            ).data
+        )
+    )
     assert frame.height > 0
     assert frame["managed_by"].unique().to_list() == ["partner"]
     assert all("suspended" in s.split(";") or "expired" in s.split(";") for s in frame["statuses"])
 
 
-@pytest.mark.parametrize("url,param", [
-    ("/api/v1/kpis?product=webex", "product"),
-    ("/api/v1/datasets/customers.csv?status=sleepy", "status"),
-    ("/api/v1/datasets/customers.csv?colour=blue", "colour"),
-    ("/api/v1/datasets/overage.csv?product=messaging", "product"),
-    ("/api/v1/datasets/customers.csv?managed_by=nobody", "managed_by"),
-    ("/api/v1/datasets/customers.csv?tag=no-such-tag", "tag"),
-    ("/api/v1/datasets/customers.csv?needs_attention=maybe", "needs_attention"),
-])
+@pytest.mark.parametrize(
+    "url,param",
+    [
+        ("/api/v1/kpis?product=webex", "product"),
+        ("/api/v1/datasets/customers.csv?status=sleepy", "status"),
+        ("/api/v1/datasets/customers.csv?colour=blue", "colour"),
+        ("/api/v1/datasets/overage.csv?product=messaging", "product"),
+        ("/api/v1/datasets/customers.csv?managed_by=nobody", "managed_by"),
+        ("/api/v1/datasets/customers.csv?tag=no-such-tag", "tag"),
+        ("/api/v1/datasets/customers.csv?needs_attention=maybe", "needs_attention"),
+    ],
+)
 def test_bad_parameters_are_named(client, tokens, url, param):
     res = get(client, tokens[FULL], url)
     assert res.status_code == 400
@@ -182,16 +215,24 @@ def test_bad_parameters_are_named(client, tokens, url, param):
     assert "Traceback" not in res.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/datasets/nothing.csv", "/api/v1/datasets/customers.json",
-                                 "/api/v1/datasets/customers", "/api/v1/nowhere"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/datasets/nothing.csv",
+        "/api/v1/datasets/customers.json",
+        "/api/v1/datasets/customers",
+        "/api/v1/nowhere",
+    ],
+)
 def test_unknown_datasets_and_formats_are_404(client, tokens, url):
     res = get(client, tokens[FULL], url)
     assert res.status_code == 404 and "error" in res.get_json()
 
 
 def test_tokens(app, client, tokens):
-    from auth.tokens import list_tokens, revoke_token
-    from auth.users import get_user_by_email
+    from partnerhub.auth.tokens import list_tokens, revoke_token
+    from partnerhub.auth.users import get_user_by_email
+
     assert client.get("/api/v1/kpis").status_code == 401
     assert get(client, "phk_unknown", "/api/v1/kpis").status_code == 401
     svc = app.extensions["partnerhub"]

@@ -1,5 +1,6 @@
 """Sign-in, the request guard, CSRF, sessions and security headers, over raw
 HTTP with Flask's test client against the session app (real SQLite state)."""
+
 from __future__ import annotations
 
 import time
@@ -7,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import select, update
 
-from auth.session import LAST_SEEN
-from data.state import audit_log, login_attempts, users
+from partnerhub.auth.session import LAST_SEEN
+from partnerhub.data.state import audit_log, login_attempts, users
 from tests.auth_client import ROUTER, csrf_header, form_token, new_user, router, sign_in
 from tests.conftest import PASSWORD
 
@@ -31,6 +32,7 @@ def _signed_in(app, email):
 
 # ---- anonymous -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["/", "/customers", "/admin", "/calling?x=1"])
 def test_anonymous_page_goes_to_sign_in(client, path):
     response = client.get(path)
@@ -38,8 +40,9 @@ def test_anonymous_page_goes_to_sign_in(client, path):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-@pytest.mark.parametrize("path", ["/_dash-layout", "/_dash-dependencies", "/api/v1/kpis", "/api/v1/datasets",
-                                  "/api", "/_reload-hash"])
+@pytest.mark.parametrize(
+    "path", ["/_dash-layout", "/_dash-dependencies", "/api/v1/kpis", "/api/v1/datasets", "/api", "/_reload-hash"]
+)
 def test_anonymous_dash_and_api_get_401_json(client, path):
     response = client.get(path)
     assert response.status_code == 401
@@ -66,6 +69,7 @@ def test_dash_bundles_are_public(app, client):
 
 # ---- signing in -------------------------------------------------------------------
 
+
 def test_sign_in_and_out(app):
     client = app.test_client()
     response = sign_in(client, "Readonly@Demo.Example ")
@@ -89,11 +93,13 @@ def test_sign_in_and_out(app):
 
 def test_cookies_are_secure_over_https(app):
     from tests.auth_client import CSRF_FIELD
+
     client = app.test_client()
     https = {"base_url": "https://partnerhub.example"}
     token = CSRF_FIELD.search(client.get("/login", **https).get_data(as_text=True)).group(1)
-    response = client.post("/login", data={"email": "readonly@demo.example", "password": PASSWORD,
-                                           "csrf_token": token}, **https)
+    response = client.post(
+        "/login", data={"email": "readonly@demo.example", "password": PASSWORD, "csrf_token": token}, **https
+    )
     assert response.status_code == 302
     cookies = response.headers.getlist("Set-Cookie")
     assert all("Secure" in c for c in cookies) and len(cookies) == 2
@@ -102,12 +108,12 @@ def test_cookies_are_secure_over_https(app):
 
 def test_logout_by_get_only_from_this_site(app):
     client = _signed_in(app, "readonly@demo.example")
-    page = client.get("/logout")             # a link from another site, a typed address
+    page = client.get("/logout")  # a link from another site, a typed address
     assert page.status_code == 200 and 'action="/logout"' in page.get_data(as_text=True)
     assert client.get("/_dash-layout").status_code == 200
     client.get("/logout", headers={"Sec-Fetch-Site": "cross-site"})
     assert client.get("/_dash-layout").status_code == 200
-    response = client.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})   # the account menu
+    response = client.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})  # the account menu
     assert response.status_code == 302
     assert client.get("/_dash-layout").status_code == 401
 
@@ -119,14 +125,17 @@ def test_sign_in_updates_last_sign_in(app, services):
         assert conn.execute(select(users.c.last_sign_in_at).where(users.c.email == email)).scalar() is not None
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/analytics?product=calling", "/analytics?product=calling"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/x", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-    ("/logout", "/"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/analytics?product=calling", "/analytics?product=calling"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/logout", "/"),
+    ],
+)
 def test_next_only_to_this_site(app, target, expected):
     response = sign_in(app.test_client(), "readonly@demo.example", next=target)
     assert response.status_code == 302
@@ -152,12 +161,17 @@ WRONG = "The e-mail address or the password is wrong."
 
 
 def test_wrong_password_unknown_user_disabled_user_no_password_all_look_the_same(app, services):
-    from auth.users import set_disabled
+    from partnerhub.auth.users import set_disabled
+
     disabled = new_user(services, "partner_readonly_admin")
     set_disabled(services.state, "tests", disabled, True)
     no_password = new_user(services, "partner_readonly_admin", password=None)
-    for email, password in [("readonly@demo.example", "wrong password!"), ("nobody@demo.example", PASSWORD),
-                            (disabled, PASSWORD), (no_password, PASSWORD)]:
+    for email, password in [
+        ("readonly@demo.example", "wrong password!"),
+        ("nobody@demo.example", PASSWORD),
+        (disabled, PASSWORD),
+        (no_password, PASSWORD),
+    ]:
         client = _client(app, "10.0.0.9")
         response = sign_in(client, email, password)
         assert response.status_code == 200
@@ -166,6 +180,7 @@ def test_wrong_password_unknown_user_disabled_user_no_password_all_look_the_same
 
 
 # ---- throttling ---------------------------------------------------------------------
+
 
 def _unlock(services, key):
     with services.state.write() as conn:
@@ -189,7 +204,7 @@ def test_repeated_failures_lock_the_account(app, services):
     # an unknown account locks the same way, with the same message
     ghost = "ghost-" + email
     for _ in range(limit):
-        last = sign_in(client, ghost, "a wrong password")
+        sign_in(client, ghost, "a wrong password")
     assert "Too many failed sign-ins" in sign_in(client, ghost, PASSWORD).get_data(as_text=True)
     # when the lock ends, the right password works again
     _unlock(services, f"email:{email}")
@@ -198,11 +213,12 @@ def test_repeated_failures_lock_the_account(app, services):
 
 
 def test_repeated_failures_lock_the_client_address(app, services):
-    from auth.throttle import ADDRESS_FACTOR
+    from partnerhub.auth.throttle import ADDRESS_FACTOR
+
     email = new_user(services, "partner_readonly_admin")
     limit = services.settings.login_max_failures * ADDRESS_FACTOR
     guesser = _client(app, "10.0.2.1")
-    for i in range(limit):          # a different account each time: no account lock
+    for i in range(limit):  # a different account each time: no account lock
         sign_in(guesser, f"spray-{i}-{email}", "a wrong password")
     response = sign_in(guesser, email, PASSWORD)
     assert response.status_code == 429
@@ -212,12 +228,13 @@ def test_repeated_failures_lock_the_client_address(app, services):
 
 # ---- sessions ----------------------------------------------------------------------------
 
+
 def test_idle_session_is_signed_out(app, services):
     client = _signed_in(app, "readonly@demo.example")
     idle = services.settings.idle_timeout_minutes * 60
     with client.session_transaction() as sess:
         sess[LAST_SEEN] = int(time.time()) - idle + 120
-    assert client.get("/_dash-layout").status_code == 200          # not idle long enough
+    assert client.get("/_dash-layout").status_code == 200  # not idle long enough
     with client.session_transaction() as sess:
         sess[LAST_SEEN] = int(time.time()) - idle - 1
     response = client.get("/customers")
@@ -227,16 +244,19 @@ def test_idle_session_is_signed_out(app, services):
 
 
 def test_password_reset_role_change_and_disable_end_sessions(app, services):
-    from auth.users import reset_password, set_disabled, set_role
+    from partnerhub.auth.users import reset_password, set_disabled, set_role
+
     email = new_user(services, "partner_admin")
-    for change in (lambda: reset_password(services.state, "tests", email, PASSWORD),
-                   lambda: set_role(services.state, "tests", email, "partner_readonly_admin"),
-                   lambda: set_disabled(services.state, "tests", email, True)):
+    for change in (
+        lambda: reset_password(services.state, "tests", email, PASSWORD),
+        lambda: set_role(services.state, "tests", email, "partner_readonly_admin"),
+        lambda: set_disabled(services.state, "tests", email, True),
+    ):
         client = _signed_in(app, email)
         assert client.get("/_dash-layout").status_code == 200
         change()
         assert client.get("/_dash-layout").status_code == 401
-    assert sign_in(app.test_client(), email).status_code == 200      # disabled: cannot sign in again
+    assert sign_in(app.test_client(), email).status_code == 200  # disabled: cannot sign in again
 
 
 def test_a_tampered_session_cookie_is_anonymous(app):
@@ -248,23 +268,27 @@ def test_a_tampered_session_cookie_is_anonymous(app):
 
 # ---- CSRF ----------------------------------------------------------------------------------
 
+
 def test_callback_without_or_with_a_wrong_csrf_token_is_refused(app):
     client = _signed_in(app, "readonly@demo.example")
     assert router(client, "/").status_code == 200
     assert router(client, "/", headers={}).status_code == 400
     assert router(client, "/", headers={"X-CSRFToken": "forged"}).status_code == 400
     other = _signed_in(app, "sales@demo.example")
-    assert router(client, "/", headers=csrf_header(other)).status_code == 400   # another session's token
+    assert router(client, "/", headers=csrf_header(other)).status_code == 400  # another session's token
 
 
 # ---- pages and callbacks by role -------------------------------------------------------------
+
 
 def _ensure_page(path, area):
     """A stand-in page at `path` when the real one is not there yet (pages are
     written in parallel); removed by the caller."""
     import dash
     from dash import html
-    from auth.guard import page_for_path
+
+    from partnerhub.auth.guard import page_for_path
+
     if page_for_path(path) is not None:
         return None
     module = f"tests.stand_in{path.replace('/', '_')}"
@@ -275,6 +299,7 @@ def _ensure_page(path, area):
 @pytest.fixture
 def calling_page(app):
     import dash
+
     with app.app_context():
         module = _ensure_page("/calling", "calling")
     yield "/calling"
@@ -282,19 +307,22 @@ def calling_page(app):
         dash.page_registry.pop(module, None)
 
 
-@pytest.mark.parametrize("email, path, status", [
-    ("readonly@demo.example", "/admin", 403),
-    ("admin@demo.example", "/admin", 403),
-    ("sales.full@demo.example", "/admin", 403),
-    ("sales@demo.example", "/admin", 403),
-    ("full.admin@demo.example", "/admin", 200),
-    ("sales@demo.example", "/calling", 403),
-    ("sales.full@demo.example", "/calling", 403),
-    ("readonly@demo.example", "/calling", 200),
-    ("sales@demo.example", "/account", 200),
-    ("sales@demo.example", "/", 200),
-    ("sales@demo.example", "/no/such/page", 200),      # the router's not-found page
-])
+@pytest.mark.parametrize(
+    "email, path, status",
+    [
+        ("readonly@demo.example", "/admin", 403),
+        ("admin@demo.example", "/admin", 403),
+        ("sales.full@demo.example", "/admin", 403),
+        ("sales@demo.example", "/admin", 403),
+        ("full.admin@demo.example", "/admin", 200),
+        ("sales@demo.example", "/calling", 403),
+        ("sales.full@demo.example", "/calling", 403),
+        ("readonly@demo.example", "/calling", 200),
+        ("sales@demo.example", "/account", 200),
+        ("sales@demo.example", "/", 200),
+        ("sales@demo.example", "/no/such/page", 200),  # the router's not-found page
+    ],
+)
 def test_router_refuses_pages_out_of_role(app, calling_page, email, path, status):
     client = _signed_in(app, email)
     response = router(client, path)
@@ -316,6 +344,7 @@ def test_router_without_a_pathname_is_a_bad_request(app):
 
 def test_callbacks_are_refused_by_the_area_of_their_outputs(app):
     from tests.auth_client import dash_callback
+
     full = _signed_in(app, "full.admin@demo.example")
     readonly = _signed_in(app, "readonly@demo.example")
     values = {"admin-audit-who.value": "cli"}
@@ -324,13 +353,18 @@ def test_callbacks_are_refused_by_the_area_of_their_outputs(app):
     assert response.status_code == 403
     assert "error" in response.get_json()
     # the navigation is everyone's
-    nav = dash_callback(readonly, "nav-collapse.is_open", {"nav-toggler.n_clicks": 1, "nav-collapse.is_open": False},
-                        changed=["nav-toggler.n_clicks"])
+    nav = dash_callback(
+        readonly,
+        "nav-collapse.is_open",
+        {"nav-toggler.n_clicks": 1, "nav-collapse.is_open": False},
+        changed=["nav-toggler.n_clicks"],
+    )
     assert nav.status_code == 200 and nav.get_json()["response"]["nav-collapse"]["is_open"] is True
 
 
 def test_forged_output_names_are_refused(app):
     from tests.auth_client import find_output
+
     client = _signed_in(app, "full.admin@demo.example")
     for output in ("no-such-thing.children", "..nav-collapse.is_open...admin-users-table.children.."):
         body = {"output": output, "outputs": {"id": "nav-collapse", "property": "is_open"}, "inputs": [], "state": []}
@@ -345,7 +379,8 @@ def test_forged_output_names_are_refused(app):
 
 
 def test_area_of_component_ids():
-    from auth.roles import area_of_component
+    from partnerhub.auth.roles import area_of_component
+
     assert area_of_component("admin-users-table") == "administration"
     assert area_of_component({"type": "customers-tag", "index": 3}) == "customers"
     assert area_of_component("nav-collapse") == "home"
@@ -356,11 +391,18 @@ def test_area_of_component_ids():
 
 # ---- headers ---------------------------------------------------------------------------------
 
+
 def test_security_headers_on_every_response(app, client):
     signed = _signed_in(app, "readonly@demo.example")
-    responses = [client.get("/login"), client.get("/"), client.get("/_dash-layout"),
-                 client.get("/assets/vendor/01-bootstrap.min.css"), signed.get("/"), signed.get("/_dash-layout"),
-                 router(signed, "/")]
+    responses = [
+        client.get("/login"),
+        client.get("/"),
+        client.get("/_dash-layout"),
+        client.get("/assets/vendor/01-bootstrap.min.css"),
+        signed.get("/"),
+        signed.get("/_dash-layout"),
+        router(signed, "/"),
+    ]
     for response in responses:
         csp = response.headers["Content-Security-Policy"]
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
@@ -375,6 +417,7 @@ def test_csp_allows_exactly_the_inline_scripts_of_the_index(app):
     import base64
     import hashlib
     import re
+
     response = _signed_in(app, "readonly@demo.example").get("/")
     html = response.get_data(as_text=True)
     renderer = re.search(r'<script id="_dash-renderer"[^>]*>(.*?)</script>', html, re.S).group(1)
@@ -383,7 +426,8 @@ def test_csp_allows_exactly_the_inline_scripts_of_the_index(app):
 
 
 def test_accepted_writes_are_audited_and_refused_ones_change_nothing(app, services):
-    from auth.users import add_or_update_user
+    from partnerhub.auth.users import add_or_update_user
+
     email = new_user(services, "partner_admin")
     with services.state.read() as conn:
         rows = conn.execute(select(audit_log).where(audit_log.c.target == email)).all()

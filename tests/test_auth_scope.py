@@ -1,5 +1,6 @@
 """Customer scope per role, computed on the server only; require_action()
 checks role and scope; assignments keep tombstones across imports."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from auth.guard import Refused, area_allowed, in_scope, require_action
-from auth.scope import current_scope, customer_scope
-from auth.session import Identity, current_identity
-from auth.users import assign_customers, assignments_for_customer, get_user_by_email, unassign_customer
-from data.importer import merge_directory
-from data.state import admin_assignments, audit_log, trials, users
+from partnerhub.auth.guard import Refused, area_allowed, in_scope, require_action
+from partnerhub.auth.scope import current_scope, customer_scope
+from partnerhub.auth.session import Identity, current_identity
+from partnerhub.auth.users import assign_customers, assignments_for_customer, get_user_by_email, unassign_customer
+from partnerhub.data.importer import merge_directory
+from partnerhub.data.state import admin_assignments, audit_log, trials, users
 from tests.auth_client import ROUTER, csrf_header, new_user, sign_in
 
 
@@ -28,9 +29,13 @@ def _scope(app, services, email):
 
 def _assigned_in_store(services, email):
     with services.state.read() as conn:
-        return frozenset(conn.execute(
-            select(admin_assignments.c.customer_id).join(users, users.c.id == admin_assignments.c.user_id)
-            .where(users.c.email == email, admin_assignments.c.removed_at.is_(None))).scalars())
+        return frozenset(
+            conn.execute(
+                select(admin_assignments.c.customer_id)
+                .join(users, users.c.id == admin_assignments.c.user_id)
+                .where(users.c.email == email, admin_assignments.c.removed_at.is_(None))
+            ).scalars()
+        )
 
 
 def test_partner_admin_scope_is_exactly_the_assigned_customers(app, services):
@@ -53,42 +58,74 @@ def test_sales_admin_scope_adds_customers_they_started_a_trial_for(app, services
     email = new_user(services, "sales_admin")
     assign_customers(services.state, "tests", email, ["CUST-000010"])
     with services.state.write() as conn:
-        conn.execute(insert(trials).values(customer_id="CUST-000011", licenses={"meetings": 5},
-                                           start_date=date(2025, 1, 5), end_date=date(2025, 2, 4), days=30,
-                                           created_by=email))
-        conn.execute(insert(trials).values(customer_id="CUST-000012", licenses={"meetings": 5},
-                                           start_date=date(2025, 1, 5), end_date=date(2025, 2, 4), days=30,
-                                           created_by="someone.else@demo.example"))
+        conn.execute(
+            insert(trials).values(
+                customer_id="CUST-000011",
+                licenses={"meetings": 5},
+                start_date=date(2025, 1, 5),
+                end_date=date(2025, 2, 4),
+                days=30,
+                created_by=email,
+            )
+        )
+        conn.execute(
+            insert(trials).values(
+                customer_id="CUST-000012",
+                licenses={"meetings": 5},
+                start_date=date(2025, 1, 5),
+                end_date=date(2025, 2, 4),
+                days=30,
+                created_by="someone.else@demo.example",
+            )
+        )
     assert _scope(app, services, email) == frozenset({"CUST-000010", "CUST-000011"})
 
 
 def test_a_partner_admin_does_not_get_trial_customers(app, services):
     email = new_user(services, "partner_admin")
     with services.state.write() as conn:
-        conn.execute(insert(trials).values(customer_id="CUST-000013", licenses={"meetings": 5},
-                                           start_date=date(2025, 1, 5), end_date=date(2025, 2, 4), days=30,
-                                           created_by=email))
+        conn.execute(
+            insert(trials).values(
+                customer_id="CUST-000013",
+                licenses={"meetings": 5},
+                start_date=date(2025, 1, 5),
+                end_date=date(2025, 2, 4),
+                days=30,
+                created_by=email,
+            )
+        )
     assert _scope(app, services, email) == frozenset()
 
 
 def test_unassigning_leaves_a_tombstone_that_an_import_respects(app, services):
     email = new_user(services, "partner_admin")
-    assert assign_customers(services.state, "tests", email, ["CUST-000020", "CUST-000021"]) == \
-        ["CUST-000020", "CUST-000021"]
-    assert assign_customers(services.state, "tests", email, ["CUST-000020"]) == []      # already there
+    assert assign_customers(services.state, "tests", email, ["CUST-000020", "CUST-000021"]) == [
+        "CUST-000020",
+        "CUST-000021",
+    ]
+    assert assign_customers(services.state, "tests", email, ["CUST-000020"]) == []  # already there
     unassign_customer(services.state, "full.admin@demo.example", email, "CUST-000021")
     assert _scope(app, services, email) == frozenset({"CUST-000020"})
     assert email not in [a["email"] for a in assignments_for_customer(services.state, "CUST-000021")]
     merge_directory(services.state, [], [("CUST-000021", email)])
     assert _scope(app, services, email) == frozenset({"CUST-000020"})
     with services.state.read() as conn:
-        row = conn.execute(select(admin_assignments).join(users, users.c.id == admin_assignments.c.user_id)
-                           .where(users.c.email == email, admin_assignments.c.customer_id == "CUST-000021")).one()
-        actions = conn.execute(select(audit_log.c.action, audit_log.c.customer_id, audit_log.c.actor)
-                               .where(audit_log.c.target == email).order_by(audit_log.c.id)).all()
+        row = conn.execute(
+            select(admin_assignments)
+            .join(users, users.c.id == admin_assignments.c.user_id)
+            .where(users.c.email == email, admin_assignments.c.customer_id == "CUST-000021")
+        ).one()
+        actions = conn.execute(
+            select(audit_log.c.action, audit_log.c.customer_id, audit_log.c.actor)
+            .where(audit_log.c.target == email)
+            .order_by(audit_log.c.id)
+        ).all()
     assert row.removed_by == "full.admin@demo.example" and row.removed_at is not None
-    assert actions[-3:] == [("assignment.add", "CUST-000020", "tests"), ("assignment.add", "CUST-000021", "tests"),
-                            ("assignment.remove", "CUST-000021", "full.admin@demo.example")]
+    assert actions[-3:] == [
+        ("assignment.add", "CUST-000020", "tests"),
+        ("assignment.add", "CUST-000021", "tests"),
+        ("assignment.remove", "CUST-000021", "full.admin@demo.example"),
+    ]
     # assigning again in the app brings it back
     assign_customers(services.state, "tests", email, ["CUST-000021"])
     assert _scope(app, services, email) == frozenset({"CUST-000020", "CUST-000021"})
@@ -112,19 +149,35 @@ def _request_as(app, email, path="/_dash-update-component", **kwargs):
     client = app.test_client()
     assert sign_in(client, email).status_code == 302
     # the same client address and browser, or strong session protection ends the session
-    headers = {"Cookie": f"session={client.get_cookie('session').value}", **csrf_header(client),
-               "User-Agent": client.environ_base["HTTP_USER_AGENT"], **kwargs.pop("headers", {})}
+    headers = {
+        "Cookie": f"session={client.get_cookie('session').value}",
+        **csrf_header(client),
+        "User-Agent": client.environ_base["HTTP_USER_AGENT"],
+        **kwargs.pop("headers", {}),
+    }
     return app.test_request_context(path, headers=headers, environ_base=dict(client.environ_base), **kwargs)
 
 
 def test_a_forged_callback_body_cannot_widen_the_scope(app, services):
-    forged = {"output": ROUTER, "state": [{"id": "scope", "property": "data", "value": None},
-                                          {"id": "role", "property": "data", "value": "partner_full_admin"}],
-              "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"}],
-              "scope": None, "role": "partner_full_admin", "customer_ids": ["CUST-000001"]}
-    with _request_as(app, "admin@demo.example", method="POST", json=forged,
-                     headers={"X-Scope": "all", "X-Role": "partner_full_admin"},
-                     query_string={"scope": "all", "role": "partner_full_admin"}):
+    forged = {
+        "output": ROUTER,
+        "state": [
+            {"id": "scope", "property": "data", "value": None},
+            {"id": "role", "property": "data", "value": "partner_full_admin"},
+        ],
+        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"}],
+        "scope": None,
+        "role": "partner_full_admin",
+        "customer_ids": ["CUST-000001"],
+    }
+    with _request_as(
+        app,
+        "admin@demo.example",
+        method="POST",
+        json=forged,
+        headers={"X-Scope": "all", "X-Role": "partner_full_admin"},
+        query_string={"scope": "all", "role": "partner_full_admin"},
+    ):
         assert app.preprocess_request() is None
         assert current_identity().role == "partner_admin"
         assert current_scope() == _assigned_in_store(services, "admin@demo.example")
@@ -147,7 +200,7 @@ def test_require_action_checks_role_and_scope(app, services):
         assert require_action("tag.manage")
     with _request_as(app, "sales.full@demo.example", path="/"):
         app.preprocess_request()
-        assert require_action("trial.manage", outside)           # sales full: any customer
+        assert require_action("trial.manage", outside)  # sales full: any customer
         with pytest.raises(Refused):
             require_action("tag.assign", inside)
     with _request_as(app, "readonly@demo.example", path="/"):

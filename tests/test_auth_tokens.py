@@ -1,5 +1,6 @@
 """API tokens: shown once, stored hashed, Bearer for /api/* only, with the
 owner's role and scope; revoked, unknown or disabled -> 401."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,11 +8,11 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from auth.session import current_identity
-from auth.scope import current_scope
-from auth.tokens import authenticate_token, create_token, list_tokens, revoke_all_tokens, revoke_token
-from auth.users import assign_customers, get_user_by_email, set_disabled
-from data.state import api_tokens, audit_log
+from partnerhub.auth.scope import current_scope
+from partnerhub.auth.session import current_identity
+from partnerhub.auth.tokens import authenticate_token, create_token, list_tokens, revoke_all_tokens, revoke_token
+from partnerhub.auth.users import assign_customers, get_user_by_email, set_disabled
+from partnerhub.data.state import api_tokens, audit_log
 from tests.auth_client import new_user
 
 API = "/api/v1/datasets"
@@ -31,8 +32,9 @@ def test_token_is_stored_hashed_with_a_prefix(services):
     email, user, secret = _token_for(services, "partner_readonly_admin")
     with services.state.read() as conn:
         row = conn.execute(select(api_tokens).where(api_tokens.c.user_id == user.id)).one()
-        audit = conn.execute(select(audit_log).where(audit_log.c.target == email,
-                                                     audit_log.c.action == "token.create")).one()
+        audit = conn.execute(
+            select(audit_log).where(audit_log.c.target == email, audit_log.c.action == "token.create")
+        ).one()
     assert row.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in (row.token_hash, row.prefix) and secret.startswith(row.prefix)
     assert audit.after == {"name": "notebook", "prefix": row.prefix}
@@ -57,7 +59,7 @@ def test_valid_token_authenticates_api_requests_with_the_owners_role(app, client
 
 
 def test_token_carries_the_owners_scope(app, services):
-    email, user, secret = _token_for(services, "partner_admin")
+    email, _user, secret = _token_for(services, "partner_admin")
     assign_customers(services.state, "tests", email, ["CUST-000002", "CUST-000005"])
     with app.test_request_context(API, headers=_bearer(secret)):
         assert app.preprocess_request() is None
@@ -81,7 +83,7 @@ def test_revoked_token_is_401(client, services):
     email, user, secret = _token_for(services, "partner_readonly_admin")
     token_id = list_tokens(services.state, user.id)[0]["id"]
     other = get_user_by_email(services.state, new_user(services, "partner_readonly_admin"))
-    with pytest.raises(ValueError):                         # not the owner: nothing changes
+    with pytest.raises(ValueError):  # not the owner: nothing changes
         revoke_token(services.state, other.email, token_id, other.id)
     assert client.get(API, headers=_bearer(secret)).status_code != 401
     revoke_token(services.state, email, token_id, user.id)
@@ -98,8 +100,9 @@ def test_full_admin_revokes_all_tokens_of_a_user(client, services):
     for secret in (first, second):
         assert client.get(API, headers=_bearer(secret)).status_code == 401
     with services.state.read() as conn:
-        audit = conn.execute(select(audit_log).where(audit_log.c.target == email,
-                                                     audit_log.c.action == "token.revoke_all")).one()
+        audit = conn.execute(
+            select(audit_log).where(audit_log.c.target == email, audit_log.c.action == "token.revoke_all")
+        ).one()
     assert audit.actor == "full.admin@demo.example"
 
 

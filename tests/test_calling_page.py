@@ -1,17 +1,28 @@
 """The calling page through its router and callbacks: only the roles that may
 see calling get it (the page and every callback), and its numbers are the
 calling metrics functions' for the viewer's scope."""
+
 from __future__ import annotations
 
 import pytest
 
-from components import fmt, fmt_int
-from metrics.datasets import DATASETS
-from metrics.query import latest_week
-from pages._analytics.calling import CHARTS, QUALITY, QUEUES, TABLES, USAGE, feature_labels
-from pages._analytics.sections import PAGE_SIZE
-from tests.analytics_support import (CALLING_EMAILS, ROLES, call, context, find, layout_of, open_page, signed_in,
-                                     text_of, view)
+from partnerhub.components import fmt, fmt_int
+from partnerhub.metrics.datasets import DATASETS
+from partnerhub.metrics.query import latest_week
+from partnerhub.pages._analytics.calling import CHARTS, QUALITY, QUEUES, TABLES, USAGE, feature_labels
+from partnerhub.pages._analytics.sections import PAGE_SIZE
+from tests.analytics_support import (
+    CALLING_EMAILS,
+    ROLES,
+    call,
+    context,
+    find,
+    layout_of,
+    open_page,
+    signed_in,
+    text_of,
+    view,
+)
 from tests.auth_client import dash_callback
 
 FULL = "full.admin@demo.example"
@@ -22,8 +33,10 @@ def test_roles_with_calling_get_the_page_and_its_numbers(app, services, email):
     client = signed_in(app, email)
     layout = layout_of(open_page(client, "/calling"))
     ctx, v = context(services), view(services, email)
-    assert find(layout, "calling-week")["children"] == \
-        f"Data refreshed every Sunday 00:00 UTC; showing the week of {latest_week(ctx).isoformat()}."
+    assert (
+        find(layout, "calling-week")["children"]
+        == f"Data refreshed every Sunday 00:00 UTC; showing the week of {latest_week(ctx).isoformat()}."
+    )
     assert "Data as of " in text_of(find(layout, "data-as-of"))
 
     queues = DATASETS["call_queues"].fn(ctx, v)
@@ -34,8 +47,11 @@ def test_roles_with_calling_get_the_page_and_its_numbers(app, services, email):
 
     for spec in TABLES:
         frame = DATASETS[spec.dataset].fn(ctx, v).frame
-        rows = call(client, f"{spec.grid_id}.getRowsResponse", {
-            "calling-filters.data": "", f"{spec.grid_id}.getRowsRequest": {"startRow": 0, "endRow": PAGE_SIZE}})
+        rows = call(
+            client,
+            f"{spec.grid_id}.getRowsResponse",
+            {"calling-filters.data": "", f"{spec.grid_id}.getRowsRequest": {"startRow": 0, "endRow": PAGE_SIZE}},
+        )
         rows = rows[spec.grid_id]["getRowsResponse"]
         assert rows["rowCount"] == frame.height
         assert [r["customer_id"] for r in rows["rowData"]] == frame["customer_id"].head(PAGE_SIZE).to_list()
@@ -67,10 +83,18 @@ def test_charts_draw_the_metrics_values(app, services):
 def test_tables_sort_on_the_server(app, services):
     client = signed_in(app, FULL)
     frame = DATASETS["calling_usage"].fn(context(services), view(services, FULL)).frame
-    rows = call(client, f"{USAGE.grid_id}.getRowsResponse", {
-        "calling-filters.data": "",
-        f"{USAGE.grid_id}.getRowsRequest": {"startRow": 0, "endRow": PAGE_SIZE,
-                                            "sortModel": [{"colId": "active_ratio", "sort": "asc"}]}})
+    rows = call(
+        client,
+        f"{USAGE.grid_id}.getRowsResponse",
+        {
+            "calling-filters.data": "",
+            f"{USAGE.grid_id}.getRowsRequest": {
+                "startRow": 0,
+                "endRow": PAGE_SIZE,
+                "sortModel": [{"colId": "active_ratio", "sort": "asc"}],
+            },
+        },
+    )
     got = [r["active_ratio"] for r in rows[USAGE.grid_id]["getRowsResponse"]["rowData"]]
     assert got == sorted(v for v in frame["active_ratio"].to_list() if v is not None)[:PAGE_SIZE]
     # the worst endpoint type is shown with its label, exported with its code
@@ -85,8 +109,11 @@ def test_sales_roles_are_refused_the_page_and_its_callbacks(app, email):
     assert open_page(client, "/calling").status_code == 403
     page = client.get("/calling")
     assert page.status_code == 403 and "Not allowed" in page.get_data(as_text=True)
-    for output in (f"{QUEUES.base}-empty.children", f"{USAGE.grid_id}.getRowsResponse",
-                   f"{CHARTS[0].graph_id}-summary.children"):
+    for output in (
+        f"{QUEUES.base}-empty.children",
+        f"{USAGE.grid_id}.getRowsResponse",
+        f"{CHARTS[0].graph_id}-summary.children",
+    ):
         response = dash_callback(client, output, {"calling-filters.data": ""})
         assert response.status_code == 403, output
     assert client.get("/api/v1/datasets/call_queues.csv").status_code == 403

@@ -2,6 +2,7 @@
 client on the session app): what it shows equals the metrics functions, an
 out-of-scope customer looks exactly like an unknown one, and trials and
 admin assignments are written (and audited) only for those allowed."""
+
 from __future__ import annotations
 
 import re
@@ -10,14 +11,29 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from auth.scope import scope_for
-from data.state import audit_log
-from data.trials import utc_today
-from metrics.customer_detail import customer_detail
-from metrics.types import View
+from partnerhub.auth.scope import scope_for
+from partnerhub.data.state import audit_log
+from partnerhub.data.trials import utc_today
+from partnerhub.metrics.customer_detail import customer_detail
+from partnerhub.metrics.types import View
 from tests.auth_client import dash_callback, new_user, pattern_prop_id
-from tests.customer_pages import (ADMIN, FULL, READONLY, SALES, SALES_FULL, context, expected_list, free_customer,
-                                  page, page_text, response, scope, signed_in, text, trial_rows)
+from tests.customer_pages import (
+    ADMIN,
+    FULL,
+    READONLY,
+    SALES,
+    SALES_FULL,
+    context,
+    expected_list,
+    free_customer,
+    page,
+    page_text,
+    response,
+    scope,
+    signed_in,
+    text,
+    trial_rows,
+)
 
 
 def _audit(services, **where):
@@ -29,39 +45,87 @@ def _audit(services, **where):
 
 
 def start(client, customer_id, licenses: dict, days=30):
-    values = {f"customers-trial-lic-{p}.value": None for p in
-              ("meetings", "calling", "messaging", "webinars", "translation", "contact_center")}
+    values = {
+        f"customers-trial-lic-{p}.value": None
+        for p in ("meetings", "calling", "messaging", "webinars", "translation", "contact_center")
+    }
     values.update({f"customers-trial-lic-{p}.value": n for p, n in licenses.items()})
-    values.update({"customers-trial-start.n_clicks": 1, "customers-trial-days.value": days,
-                   "customers-detail-id.data": customer_id})
-    return text(response(dash_callback(client, "customers-trial-panel.children", values,
-                                       changed=["customers-trial-start.n_clicks"], input_id="customers-trial-start")))
+    values.update(
+        {
+            "customers-trial-start.n_clicks": 1,
+            "customers-trial-days.value": days,
+            "customers-detail-id.data": customer_id,
+        }
+    )
+    return text(
+        response(
+            dash_callback(
+                client,
+                "customers-trial-panel.children",
+                values,
+                changed=["customers-trial-start.n_clicks"],
+                input_id="customers-trial-start",
+            )
+        )
+    )
 
 
 def extend(client, trial_id, customer_id):
     ident = {"type": "customers-trial-extend", "trial": trial_id}
-    return text(response(dash_callback(client, "customers-trial-panel.children", {
-        "customers-trial-extend.n_clicks": [{"id": ident, "property": "n_clicks", "value": 1}],
-        "customers-detail-id.data": customer_id,
-    }, changed=[pattern_prop_id(ident, "n_clicks")], input_id="customers-trial-extend")))
+    return text(
+        response(
+            dash_callback(
+                client,
+                "customers-trial-panel.children",
+                {
+                    "customers-trial-extend.n_clicks": [{"id": ident, "property": "n_clicks", "value": 1}],
+                    "customers-detail-id.data": customer_id,
+                },
+                changed=[pattern_prop_id(ident, "n_clicks")],
+                input_id="customers-trial-extend",
+            )
+        )
+    )
 
 
 def assign(client, customer_id, email):
-    return text(response(dash_callback(client, "customers-admins-panel.children", {
-        "customers-admins-add.n_clicks": 1, "customers-admins-user.value": email,
-        "customers-detail-id.data": customer_id}, changed=["customers-admins-add.n_clicks"],
-        input_id="customers-admins-add")))
+    return text(
+        response(
+            dash_callback(
+                client,
+                "customers-admins-panel.children",
+                {
+                    "customers-admins-add.n_clicks": 1,
+                    "customers-admins-user.value": email,
+                    "customers-detail-id.data": customer_id,
+                },
+                changed=["customers-admins-add.n_clicks"],
+                input_id="customers-admins-add",
+            )
+        )
+    )
 
 
 def unassign(client, customer_id, email):
     ident = {"type": "customers-admins-remove", "email": email}
-    return text(response(dash_callback(client, "customers-admins-panel.children", {
-        "customers-admins-remove.n_clicks": [{"id": ident, "property": "n_clicks", "value": 1}],
-        "customers-detail-id.data": customer_id,
-    }, changed=[pattern_prop_id(ident, "n_clicks")], input_id="customers-admins-remove")))
+    return text(
+        response(
+            dash_callback(
+                client,
+                "customers-admins-panel.children",
+                {
+                    "customers-admins-remove.n_clicks": [{"id": ident, "property": "n_clicks", "value": 1}],
+                    "customers-detail-id.data": customer_id,
+                },
+                changed=[pattern_prop_id(ident, "n_clicks")],
+                input_id="customers-admins-remove",
+            )
+        )
+    )
 
 
 # ---- what the page shows ---------------------------------------------------------------------------
+
 
 def test_the_page_shows_the_metrics_of_the_customer(app, services):
     ctx = context(services)
@@ -74,20 +138,29 @@ def test_the_page_shows_the_metrics_of_the_customer(app, services):
         shown = page_text(full, f"/customers/{cid}")
         c = detail.customer
         assert c["customer_name"] in shown and cid in shown
-        sentence = (f"{c['used']:,} used, {max(c['assigned'], c['used']) - c['used']:,} assigned but unused, "
-                    f"{max(c['total_licenses'] - c['assigned'], 0):,} available of {c['total_licenses']:,} licenses")
+        sentence = (
+            f"{c['used']:,} used, {max(c['assigned'], c['used']) - c['used']:,} assigned but unused, "
+            f"{max(c['total_licenses'] - c['assigned'], 0):,} available of {c['total_licenses']:,} licenses"
+        )
         assert sentence in shown
         for status in filter(None, c["statuses"].split(";")):
-            assert {"trial": "Trial", "subscription": "Subscription", "expiring_soon": "Expiring soon",
-                    "license_overage": "License overage", "no_recent_activity": "No recent activity",
-                    "order_ready_for_setup": "Order ready for setup", "suspended": "Suspended",
-                    "expired": "Expired"}[status] in shown
+            assert {
+                "trial": "Trial",
+                "subscription": "Subscription",
+                "expiring_soon": "Expiring soon",
+                "license_overage": "License overage",
+                "no_recent_activity": "No recent activity",
+                "order_ready_for_setup": "Order ready for setup",
+                "suspended": "Suspended",
+                "expired": "Expired",
+            }[status] in shown
         for sub in detail.subscriptions.to_dicts():
             assert f"customers-sub-{sub['subscription_id']}" in shown
         renews = [s for s in detail.subscriptions.to_dicts() if s["auto_renew"]]
         ends = [s for s in detail.subscriptions.to_dicts() if not s["auto_renew"]]
         # a trial started in the app (other tests share this app) also says "Ends: " in its tab
-        from data.trials import app_trials
+        from partnerhub.data.trials import app_trials
+
         started_here = bool(app_trials(services.state, cid))
         assert ("Renews: " in shown) == bool(renews)
         assert ("Ends: " in shown) == (bool(ends) or started_here)
@@ -120,13 +193,18 @@ def test_a_readonly_admin_sees_no_edit_controls(app, services):
     cid = expected_list(services, READONLY)["customer_id"][0]
     shown = page_text(signed_in(app, READONLY), f"/customers/{cid}")
     assert "Partner administrators" in shown
-    for control in ("customers-trial-start", "customers-trial-extend", "customers-admins-add",
-                    "customers-admins-remove"):
+    for control in (
+        "customers-trial-start",
+        "customers-trial-extend",
+        "customers-admins-add",
+        "customers-admins-remove",
+    ):
         assert control not in shown
     assert "Your role cannot start trials." in shown or "Ongoing trial" in shown
 
 
 # ---- trials ----------------------------------------------------------------------------------------
+
 
 def test_start_and_extend_a_trial(app, services):
     sales = signed_in(app, SALES)
@@ -137,8 +215,12 @@ def test_start_and_extend_a_trial(app, services):
     end = today + timedelta(days=60)
     assert "Trial started" in shown and "Ongoing trial" in shown and end.isoformat() in shown
     [row] = trial_rows(services, cid)
-    assert (row.licenses, row.start_date, row.end_date, row.created_by) == ({"meetings": 10, "calling": 3}, today,
-                                                                            end, SALES)
+    assert (row.licenses, row.start_date, row.end_date, row.created_by) == (
+        {"meetings": 10, "calling": 3},
+        today,
+        end,
+        SALES,
+    )
     [entry] = _audit(services, action="trial.start", customer_id=cid)
     assert entry.actor == SALES and entry.after["end_date"] == end.isoformat()
     assert scope(services, SALES) == before
@@ -152,15 +234,21 @@ def test_start_and_extend_a_trial(app, services):
     new_end = end + timedelta(days=30)
     assert "Trial extended by 30 days" in shown and new_end.isoformat() in shown
     [entry] = _audit(services, action="trial.extend", customer_id=cid)
-    assert (entry.before["end_date"], entry.after["end_date"], entry.after["extensions"]) == \
-        (end.isoformat(), new_end.isoformat(), 1)
+    assert (entry.before["end_date"], entry.after["end_date"], entry.after["extensions"]) == (
+        end.isoformat(),
+        new_end.isoformat(),
+        1,
+    )
 
 
-@pytest.mark.parametrize("licenses, days, message", [
-    ({}, 30, "Choose at least one product"),
-    ({"meetings": 101}, 30, "from 1 to 100"),
-    ({"meetings": 5}, 45, "30, 60 or 90 days"),
-])
+@pytest.mark.parametrize(
+    "licenses, days, message",
+    [
+        ({}, 30, "Choose at least one product"),
+        ({"meetings": 101}, 30, "from 1 to 100"),
+        ({"meetings": 5}, 45, "30, 60 or 90 days"),
+    ],
+)
 def test_bad_trial_input_is_a_message(app, services, licenses, days, message):
     full = signed_in(app, FULL)
     cid = free_customer(services, FULL)
@@ -186,7 +274,8 @@ def test_trials_are_refused_to_those_who_may_not(app, services):
 
 def test_a_sales_admin_keeps_a_customer_they_started_a_trial_for(app, services):
     seller = new_user(services, "sales_admin", prefix="seller")
-    from auth.users import assign_customers, unassign_customer
+    from partnerhub.auth.users import assign_customers, unassign_customer
+
     cid = free_customer(services, FULL)
     assign_customers(services.state, "tests", seller, [cid])
     client = signed_in(app, seller)
@@ -197,6 +286,7 @@ def test_a_sales_admin_keeps_a_customer_they_started_a_trial_for(app, services):
 
 
 # ---- partner administrators --------------------------------------------------------------------------
+
 
 def test_assign_and_remove_an_admin(app, services):
     email = new_user(services, "partner_admin", prefix="assignee")
@@ -210,7 +300,7 @@ def test_assign_and_remove_an_admin(app, services):
     [entry] = _audit(services, action="assignment.add", customer_id=cid, target=email)
     assert entry.actor == FULL
     assert email in page_text(full, f"/customers/{cid}")
-    assert re.search(re.escape(cid), page_text(other, f"/customers/{cid}"))          # now in their scope
+    assert re.search(re.escape(cid), page_text(other, f"/customers/{cid}"))  # now in their scope
 
     shown = unassign(full, cid, email)
     assert f"Removed {email} from this customer." in shown and email not in shown.split("Removed")[0]

@@ -2,25 +2,27 @@
 customers, in a home of its own), through the grid callback's logic
 (pages/_customers/list_view.grid_rows) and metrics.customers_page: every
 page equals the same slice of the full list, sorted the same way."""
+
 from __future__ import annotations
 
 import polars as pl
 import pytest
 
-from metrics.customers import EXPORT_COLUMNS, customers
-from metrics.types import Context, Filters, View
-from pages._customers.list_view import SORTABLE, grid_rows, view_query
+from partnerhub.metrics.customers import EXPORT_COLUMNS, customers
+from partnerhub.metrics.types import Context, Filters, View
+from partnerhub.pages._customers.list_view import SORTABLE, grid_rows, view_query
 
 N = 20_000
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Context:
-    from data.generator import generate
-    from data.importer import import_folder
-    from data.settings import load_settings
-    from data.snapshots import SnapshotStore
-    from data.state import StateStore
+    from partnerhub.data.generator import generate
+    from partnerhub.data.importer import import_folder
+    from partnerhub.data.settings import load_settings
+    from partnerhub.data.snapshots import SnapshotStore
+    from partnerhub.data.state import StateStore
+
     folder = tmp_path_factory.mktemp("big-data")
     generate(folder, customers=N, weeks=2, seed=11)
     settings = load_settings(home=tmp_path_factory.mktemp("big-home"))
@@ -42,8 +44,9 @@ def ids(response: dict) -> list[str]:
 
 def sorted_like_the_list(frame: pl.DataFrame, column: str, direction: str) -> pl.DataFrame:
     """The list's order: the column (empty values last either way), then name, then ID."""
-    return frame.sort([column, "customer_name", "customer_id"], descending=[direction == "desc", False, False],
-                      nulls_last=True)
+    return frame.sort(
+        [column, "customer_name", "customer_id"], descending=[direction == "desc", False, False], nulls_last=True
+    )
 
 
 def test_every_page_is_the_same_slice_of_the_list(big):
@@ -52,11 +55,12 @@ def test_every_page_is_the_same_slice_of_the_list(big):
     for start in (0, 50, 9_950, N - 50):
         response, total, _filters = grid_rows(big, None, "", request(start, start + 50))
         assert total == response["rowCount"] == N
-        assert ids(response) == everyone["customer_id"].to_list()[start:start + 50]
+        assert ids(response) == everyone["customer_id"].to_list()[start : start + 50]
     last = everyone.row(N - 1, named=True)
     row = grid_rows(big, None, "", request(N - 1, N + 49))[0]["rowData"]
-    assert len(row) == 1 and {k: row[0][k] for k in ("customer_id", "statuses", "total_licenses", "used")} == \
-        {k: last[k] for k in ("customer_id", "statuses", "total_licenses", "used")}
+    assert len(row) == 1 and {k: row[0][k] for k in ("customer_id", "statuses", "total_licenses", "used")} == {
+        k: last[k] for k in ("customer_id", "statuses", "total_licenses", "used")
+    }
 
 
 @pytest.mark.parametrize("column", [c for c in SORTABLE if c != "customer_id"])
@@ -66,7 +70,7 @@ def test_sorting_any_column_sorts_the_whole_list(big, column):
         want = sorted_like_the_list(everyone, column, direction)["customer_id"].to_list()
         for start in (0, 12_000):
             response, _total, _ = grid_rows(big, None, "", request(start, start + 50, [(column, direction)]))
-            assert ids(response) == want[start:start + 50], (column, direction, start)
+            assert ids(response) == want[start : start + 50], (column, direction, start)
 
 
 def test_a_page_never_carries_more_than_a_block(big):
@@ -85,5 +89,6 @@ def test_filters_and_scope_on_the_large_list(big):
     assert ids(response) == want["customer_id"].to_list()[:500]
     assert set(ids(response)) <= scope
     for row, expected in zip(response["rowData"], want.head(500).to_dicts()):
-        assert {c: row[c] for c in EXPORT_COLUMNS if c != "last_admin_sign_in"} == \
-            {c: expected[c] for c in EXPORT_COLUMNS if c != "last_admin_sign_in"}
+        assert {c: row[c] for c in EXPORT_COLUMNS if c != "last_admin_sign_in"} == {
+            c: expected[c] for c in EXPORT_COLUMNS if c != "last_admin_sign_in"
+        }

@@ -2,6 +2,7 @@
 browser sends them (Flask test client on the session app): each role's list
 is exactly its scope, numbers equal metrics.customers, the URL is the view,
 the download is the same list, and tag edits are checked on the server."""
+
 from __future__ import annotations
 
 import csv
@@ -12,12 +13,12 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from data import tags as T
-from data.state import audit_log, customer_tags
-from metrics.params import FILTER_PARAMS, parse_view
-from metrics.types import Filters
-from pages._customers.list_callbacks import CONTROLS, sync_view
-from pages._customers.list_view import args_of, controls_args, view_query
+from partnerhub.data import tags as T
+from partnerhub.data.state import audit_log, customer_tags
+from partnerhub.metrics.params import FILTER_PARAMS, parse_view
+from partnerhub.metrics.types import Filters
+from partnerhub.pages._customers.list_callbacks import CONTROLS, sync_view
+from partnerhub.pages._customers.list_view import args_of, controls_args, view_query
 from tests.auth_client import callback_body, csrf_header, dash_callback, find_output, new_user
 from tests.customer_pages import ADMIN, FULL, READONLY, ROLES, page_text, signed_in
 from tests.customer_pages import expected_list as _expected
@@ -26,22 +27,38 @@ from tests.customer_pages import scope as _scope
 from tests.customer_pages import text as _text
 
 
-
 def rows(client, search: str = "", start: int = 0, end: int = 50, sort=None) -> tuple[dict, dict]:
-    r = dash_callback(client, "customers-grid.getRowsResponse", {
-        "customers-grid.getRowsRequest": {"startRow": start, "endRow": end, "sortModel": sort or [],
-                                          "filterModel": {}},
-        "customers-view.data": search,
-    }, changed=["customers-grid.getRowsRequest"])
+    r = dash_callback(
+        client,
+        "customers-grid.getRowsResponse",
+        {
+            "customers-grid.getRowsRequest": {
+                "startRow": start,
+                "endRow": end,
+                "sortModel": sort or [],
+                "filterModel": {},
+            },
+            "customers-view.data": search,
+        },
+        changed=["customers-grid.getRowsRequest"],
+    )
     body = _response(r)
     return body["customers-grid"]["getRowsResponse"], body
 
 
 # ---- the URL is the view --------------------------------------------------------------------------
 
+
 def test_view_query_is_canonical_and_parses_back():
-    filters = Filters(managed_by=("external",), product=("calling", "meetings"), status=("trial", "expired"),
-                      subscription_type=("paid",), tag=("Gold & Co",), q="acme", needs_attention=True)
+    filters = Filters(
+        managed_by=("external",),
+        product=("calling", "meetings"),
+        status=("trial", "expired"),
+        subscription_type=("paid",),
+        tag=("Gold & Co",),
+        q="acme",
+        needs_attention=True,
+    )
     query = view_query(filters)
     assert query.startswith("?managed_by=external&product=calling&product=meetings&status=trial&status=expired")
     assert parse_view(args_of(query), "customers")[1] == filters
@@ -64,8 +81,15 @@ def test_controls_and_url_follow_each_other():
     assert out[1] is not None and out[1].__class__.__name__ == "NoUpdate"
 
 
-@pytest.mark.parametrize("search, name", [("?status=bogus", "status"), ("?tag=no-such-tag", "tag"),
-                                          ("?colour=red", "colour"), ("?needs_attention=maybe", "needs_attention")])
+@pytest.mark.parametrize(
+    "search, name",
+    [
+        ("?status=bogus", "status"),
+        ("?tag=no-such-tag", "tag"),
+        ("?colour=red", "colour"),
+        ("?needs_attention=maybe", "needs_attention"),
+    ],
+)
 def test_a_bad_url_parameter_is_named_and_the_view_falls_back(search, name):
     out = sync_view("customers-url", search, [None] * len(CONTROLS), "?status=trial", ["Gold"])
     assert out[1] == ""
@@ -86,6 +110,7 @@ def test_bad_address_shows_an_alert_and_every_customer(app, services):
 
 
 # ---- each role sees exactly its scope ----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("email", ROLES)
 def test_each_role_lists_exactly_its_scope(app, services, email):
@@ -110,8 +135,18 @@ def test_row_values_equal_the_metrics_function(app, services):
     assert len(response["rowData"]) == len(expected)
     for row in response["rowData"][::17]:
         want = expected[row["customer_id"]]
-        for column in ("customer_name", "statuses", "products", "subscription_types", "tags", "total_licenses",
-                       "assigned", "used", "managed_by", "needs_attention"):
+        for column in (
+            "customer_name",
+            "statuses",
+            "products",
+            "subscription_types",
+            "tags",
+            "total_licenses",
+            "assigned",
+            "used",
+            "managed_by",
+            "needs_attention",
+        ):
             assert row[column] == want[column], column
         want_signin = want["last_admin_sign_in"]
         assert row["last_admin_sign_in"] == (None if want_signin is None else want_signin.isoformat())
@@ -120,8 +155,13 @@ def test_row_values_equal_the_metrics_function(app, services):
 
 def test_filters_and_needs_attention_narrow_the_list(app, services):
     client = signed_in(app, ADMIN)
-    for search in ("?needs_attention=true", "?status=trial&status=suspended", "?product=calling&subscription_type=paid",
-                   "?managed_by=external&needs_attention=true", "?q=corp"):
+    for search in (
+        "?needs_attention=true",
+        "?status=trial&status=suspended",
+        "?product=calling&subscription_type=paid",
+        "?managed_by=external&needs_attention=true",
+        "?q=corp",
+    ):
         filters = parse_view(args_of(search), "customers")[1]
         expected = _expected(services, ADMIN, filters)
         response, _body = rows(client, search, 0, 500)
@@ -159,15 +199,18 @@ def test_an_empty_list_says_why(app, services):
 def test_the_download_is_the_filtered_list(app, services):
     client = signed_in(app, ADMIN)
     search = "?status=subscription&needs_attention=true"
-    r = dash_callback(client, "customers-download-csv.href", {"customers-view.data": search},
-                      changed=["customers-view.data"])
+    r = dash_callback(
+        client, "customers-download-csv.href", {"customers-view.data": search}, changed=["customers-view.data"]
+    )
     hrefs = _response(r)
     csv_href = hrefs["customers-download-csv"]["href"]
     assert csv_href == "/api/v1/datasets/customers.csv" + search
     assert hrefs["customers-download-parquet"]["href"] == "/api/v1/datasets/customers.parquet" + search
     download = client.get(csv_href)
     assert download.status_code == 200
-    listed = [row["customer_id"] for row in csv.DictReader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff")))]
+    listed = [
+        row["customer_id"] for row in csv.DictReader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff")))
+    ]
     response, _ = rows(client, search, 0, 500)
     assert listed == [r["customer_id"] for r in response["rowData"]]
     assert 0 < len(listed) < _expected(services, ADMIN).height
@@ -175,20 +218,34 @@ def test_the_download_is_the_filtered_list(app, services):
 
 # ---- tags --------------------------------------------------------------------------------------------
 
+
 def _manage(client, button: str, **values):
-    state = {"customers-tag-new-name.value": None, "customers-tag-new-color.value": "#0072b2",
-             "customers-tag-edit.value": None, "customers-tag-edit-name.value": None,
-             "customers-tag-edit-color.value": None, "customers-tags-version.data": 0}
+    state = {
+        "customers-tag-new-name.value": None,
+        "customers-tag-new-color.value": "#0072b2",
+        "customers-tag-edit.value": None,
+        "customers-tag-edit-name.value": None,
+        "customers-tag-edit-color.value": None,
+        "customers-tags-version.data": 0,
+    }
     state.update({f"customers-tag-{k.replace('_', '-')}.value": v for k, v in values.items()})
     state[f"{button}.n_clicks"] = 1
     return dash_callback(client, "customers-tag-new-name.value", state, changed=[f"{button}.n_clicks"])
 
 
 def _assign(client, button: str, tag_id, ids, headers=None):
-    return dash_callback(client, "customers-tag-feedback.children", {
-        f"{button}.n_clicks": 1, "customers-assign-tag.value": tag_id,
-        "customers-grid.selectedRows": [{"customer_id": c} for c in ids], "customers-tags-version.data": 0,
-    }, changed=[f"{button}.n_clicks"], headers=headers)
+    return dash_callback(
+        client,
+        "customers-tag-feedback.children",
+        {
+            f"{button}.n_clicks": 1,
+            "customers-assign-tag.value": tag_id,
+            "customers-grid.selectedRows": [{"customer_id": c} for c in ids],
+            "customers-tags-version.data": 0,
+        },
+        changed=[f"{button}.n_clicks"],
+        headers=headers,
+    )
 
 
 def _tag(services, name):
@@ -221,13 +278,14 @@ def test_a_tag_made_by_one_user_shows_for_another(app, services):
     assert [r["customer_id"] for r in response["rowData"]] == ids
     assert response["rowData"][0]["tag_chips"] == [{"name": name, "color": "#e69f00", "fg": "#000000"}]
     page = page_text(readonly, "/customers")
-    assert name in page                                    # a choice of the tag filter
+    assert name in page  # a choice of the tag filter
     for control in ("customers-tags-open", "customers-tag-add", "customers-tag-remove", "customers-tags-modal"):
         assert control not in page
 
     # rename, recolour, remove from one, delete
-    assert "renamed to" in _text(_response(_manage(full, "customers-tag-save", edit=tag["id"],
-                                                        edit_name=name + " VIP", edit_color="#000000")))
+    assert "renamed to" in _text(
+        _response(_manage(full, "customers-tag-save", edit=tag["id"], edit_name=name + " VIP", edit_color="#000000"))
+    )
     assert _tag(services, name + " VIP")["color"] == "#000000"
     assert "Removed" in _text(_response(_assign(full, "customers-tag-remove", tag["id"], ids[:1])))
     assert _tagged(services, tag["id"]) == {ids[1]}
@@ -249,9 +307,11 @@ def test_forged_tag_callbacks_of_a_readonly_admin_change_nothing(app, services):
     readonly = signed_in(app, READONLY)
     ids = _expected(services, READONLY)["customer_id"].to_list()[:3]
     # exactly what a browser would send, CSRF header included
-    for response in (_assign(readonly, "customers-tag-add", tag["id"], ids, headers=csrf_header(readonly)),
-                     _manage(readonly, "customers-tag-create", new_name="sneaky"),
-                     _manage(readonly, "customers-tag-delete-confirm", edit=tag["id"])):
+    for response in (
+        _assign(readonly, "customers-tag-add", tag["id"], ids, headers=csrf_header(readonly)),
+        _manage(readonly, "customers-tag-create", new_name="sneaky"),
+        _manage(readonly, "customers-tag-delete-confirm", edit=tag["id"]),
+    ):
         assert "may not do this" in _text(_response(response))
     assert _tagged(services, tag["id"]) == set()
     assert T.list_tags(services.state) == before_tags

@@ -1,17 +1,18 @@
 """The demo-data generator writes valid, deterministic, realistic contract data
 (spec/data-contract.md) in which every dashboard section has something to show."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from data.contract import BY_NAME, ENDPOINT_TYPES, FEATURES, PRODUCTS, ROLES, TABLES
-from data.generator import DEMO_USERS, SCHEMAS, TABLE_NAMES, generate, latest_sunday
+from partnerhub.data.contract import BY_NAME, ENDPOINT_TYPES, FEATURES, PRODUCTS, ROLES, TABLES
+from partnerhub.data.generator import DEMO_USERS, SCHEMAS, TABLE_NAMES, generate, latest_sunday
 
-AS_OF = date(2025, 11, 23)          # a Sunday
+AS_OF = date(2025, 11, 23)  # a Sunday
 ID_RE = r"^[A-Za-z0-9._-]{1,64}$"
 WEEK_TABLES = ("license_usage", "calling_usage", "call_quality", "calling_features", "call_queues")
 
@@ -40,10 +41,10 @@ def ds200(tmp_path_factory):
 
 
 def test_latest_sunday():
-    assert latest_sunday(date(2025, 11, 23)) == date(2025, 11, 23)      # Sunday
-    assert latest_sunday(date(2025, 11, 22)) == date(2025, 11, 16)      # Saturday
-    assert latest_sunday(date(2025, 11, 24)) == date(2025, 11, 23)      # Monday
-    assert latest_sunday(date(2024, 3, 1)) == date(2024, 2, 25)         # across a leap day
+    assert latest_sunday(date(2025, 11, 23)) == date(2025, 11, 23)  # Sunday
+    assert latest_sunday(date(2025, 11, 22)) == date(2025, 11, 16)  # Saturday
+    assert latest_sunday(date(2025, 11, 24)) == date(2025, 11, 23)  # Monday
+    assert latest_sunday(date(2024, 3, 1)) == date(2024, 2, 25)  # across a leap day
     for d in range(14):
         day = date(2026, 1, 1) + timedelta(days=d)
         s = latest_sunday(day)
@@ -87,9 +88,9 @@ def test_switching_format_leaves_one_file_per_table(tmp_path):
 
 
 def test_default_as_of_is_the_latest_sunday(tmp_path):
-    before = latest_sunday(datetime.now(timezone.utc).date())
+    before = latest_sunday(datetime.now(UTC).date())
     generate(tmp_path, customers=20, weeks=2)
-    after = latest_sunday(datetime.now(timezone.utc).date())
+    after = latest_sunday(datetime.now(UTC).date())
     latest = pl.read_parquet(tmp_path / "license_usage.parquet")["week_start"].max()
     assert latest + timedelta(days=7) in (before, after)
 
@@ -128,7 +129,7 @@ def test_csv_encodings(tmp_path):
     assert set(raw["subscriptions"]["auto_renew"].unique()) == {"true", "false"}
     ts = raw["customers"]["last_admin_sign_in"].drop_nulls()
     assert ts.len() > 0 and ts.str.contains(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$").all()
-    assert raw["customers"]["last_admin_sign_in"].null_count() > 0       # empty field = null
+    assert raw["customers"]["last_admin_sign_in"].null_count() > 0  # empty field = null
     for t in TABLE_NAMES:
         for col in BY_NAME[t].columns:
             if col.type in ("date", "sunday"):
@@ -173,8 +174,7 @@ def test_keys_are_unique_and_references_resolve(ds300):
         if table.key:
             assert df.select(table.key).is_duplicated().sum() == 0, table.name
         for ref in table.references:
-            target = d[ref.table].select(
-                [pl.col(a).alias(b) for a, b in zip(ref.target, ref.columns)]).unique()
+            target = d[ref.table].select([pl.col(a).alias(b) for a, b in zip(ref.target, ref.columns)]).unique()
             missing = df.select(ref.columns).join(target, on=list(ref.columns), how="anti")
             assert missing.height == 0, (table.name, ref.table)
 
@@ -223,11 +223,17 @@ def test_usage_rows_are_the_live_weeks(ds300):
     subs = d["subscriptions"].select("subscription_id", "start_date", "end_date")
     rows = d["license_usage"].join(subs, on="subscription_id")
     live = (pl.col("start_date") <= pl.col("week_start") + timedelta(days=6)) & (
-        pl.col("end_date") >= pl.col("week_start"))
+        pl.col("end_date") >= pl.col("week_start")
+    )
     assert rows.filter(~live).height == 0
     weeks = pl.DataFrame({"week_start": [AS_OF - timedelta(days=7 * k) for k in range(1, 27)]})
-    expected = (d["subscription_licenses"].select("subscription_id", "product").join(subs, on="subscription_id")
-                .join(weeks, how="cross").filter(live))
+    expected = (
+        d["subscription_licenses"]
+        .select("subscription_id", "product")
+        .join(subs, on="subscription_id")
+        .join(weeks, how="cross")
+        .filter(live)
+    )
     missing = expected.join(rows, on=["subscription_id", "product", "week_start"], how="anti")
     assert 0 < missing.height <= 0.01 * expected.height
     assert set(missing["week_start"].unique()) <= {AS_OF - timedelta(days=7), AS_OF - timedelta(days=14)}
@@ -281,7 +287,7 @@ def test_realistic(tmp_path):
     calls = d["calling_usage"].group_by("week_start").agg(pl.col("calls").sum()).sort("week_start")
     typical = calls["calls"].median()
     at = dict(calls.iter_rows())
-    assert at[date(2024, 12, 28) - timedelta(days=6)] < 0.7 * typical      # week of Dec 22
+    assert at[date(2024, 12, 28) - timedelta(days=6)] < 0.7 * typical  # week of Dec 22
     assert at[date(2025, 8, 10)] < 0.8 * typical
     # allocation drifts: lines whose assigned count changed over the weeks
     u = d["license_usage"].group_by("subscription_id", "product").agg(pl.col("assigned").n_unique())
@@ -295,22 +301,23 @@ def _lines(d: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Per line, the facts of metrics.md the sections are built on."""
     latest, previous = AS_OF - timedelta(days=7), AS_OF - timedelta(days=14)
     u = d["license_usage"]
-    at = lambda week, name: (u.filter(pl.col("week_start") == week)  # noqa: E731
-                             .select("subscription_id", "product", pl.col("assigned").alias(name),
-                                     pl.col("used").alias(name + "_used")))
-    return (d["subscription_licenses"]
-            .join(d["subscriptions"], on="subscription_id")
-            .join(at(latest, "assigned"), on=["subscription_id", "product"], how="left")
-            .join(at(previous, "prev"), on=["subscription_id", "product"], how="left")
-            .with_columns(
-                has_latest=pl.col("assigned").is_not_null(),
-                has_prev=pl.col("prev").is_not_null(),
-                assigned=pl.col("assigned").fill_null(0),
-                current=(pl.col("status") != "expired") & (pl.col("start_date") <= AS_OF)
-                & (pl.col("end_date") >= AS_OF),
-                days_to_end=(pl.col("end_date") - AS_OF).dt.total_days(),
-                days_since_added=(AS_OF - pl.col("start_date")).dt.total_days(),
-            ))
+    at = lambda week, name: u.filter(pl.col("week_start") == week).select(  # noqa: E731
+        "subscription_id", "product", pl.col("assigned").alias(name), pl.col("used").alias(name + "_used")
+    )
+    return (
+        d["subscription_licenses"]
+        .join(d["subscriptions"], on="subscription_id")
+        .join(at(latest, "assigned"), on=["subscription_id", "product"], how="left")
+        .join(at(previous, "prev"), on=["subscription_id", "product"], how="left")
+        .with_columns(
+            has_latest=pl.col("assigned").is_not_null(),
+            has_prev=pl.col("prev").is_not_null(),
+            assigned=pl.col("assigned").fill_null(0),
+            current=(pl.col("status") != "expired") & (pl.col("start_date") <= AS_OF) & (pl.col("end_date") >= AS_OF),
+            days_to_end=(pl.col("end_date") - AS_OF).dt.total_days(),
+            days_since_added=(AS_OF - pl.col("start_date")).dt.total_days(),
+        )
+    )
 
 
 def _both_products(df: pl.DataFrame, what: str) -> None:
@@ -341,12 +348,16 @@ def test_sections_have_rows(ds200):
     # low allocation, with the peer baseline of metrics.md
     peers = cur.filter(pl.col("licenses") >= 1).with_columns(
         ratio=pl.col("assigned") / pl.col("licenses"),
-        band=pl.col("licenses").cut([10, 50, 250, 1000], left_closed=False).cast(pl.Utf8))
+        band=pl.col("licenses").cut([10, 50, 250, 1000], left_closed=False).cast(pl.Utf8),
+    )
     band = peers.group_by("product", "band").agg(band_median=pl.col("ratio").median(), n=pl.len())
     product = peers.group_by("product").agg(product_median=pl.col("ratio").median())
-    low = (peers.join(band, on=["product", "band"]).join(product, on="product")
-           .with_columns(baseline=pl.when(pl.col("n") >= 5).then("band_median").otherwise("product_median"))
-           .filter((pl.col("days_since_added") >= 30) & (pl.col("ratio") < 0.5 * pl.col("baseline"))))
+    low = (
+        peers.join(band, on=["product", "band"])
+        .join(product, on="product")
+        .with_columns(baseline=pl.when(pl.col("n") >= 5).then("band_median").otherwise("product_median"))
+        .filter((pl.col("days_since_added") >= 30) & (pl.col("ratio") < 0.5 * pl.col("baseline")))
+    )
     _both_products(low, "low allocation")
     assert low.filter(pl.col("ratio") < 0.15).height > 0
     # typical allocation 60-90%
@@ -354,13 +365,14 @@ def test_sections_have_rows(ds200):
     # pending setup, suspended, expired
     for status in ("pending_setup", "suspended", "expired"):
         _both_products(lines.filter(pl.col("status") == status), status)
-    per_customer = d["subscriptions"].group_by("customer_id").agg(
-        all_expired=(pl.col("status") == "expired").all())
+    per_customer = d["subscriptions"].group_by("customer_id").agg(all_expired=(pl.col("status") == "expired").all())
     assert per_customer["all_expired"].any()
     # lines without a row in the latest / previous week
     _both_products(cur.filter(~pl.col("has_latest") & pl.col("has_prev")), "no row in the latest week")
-    _both_products(cur.filter(pl.col("has_latest") & ~pl.col("has_prev") & (pl.col("days_since_added") > 14)),
-                   "no row in the previous week")
+    _both_products(
+        cur.filter(pl.col("has_latest") & ~pl.col("has_prev") & (pl.col("days_since_added") > 14)),
+        "no row in the previous week",
+    )
     # no recent admin sign-in
     signin = d["customers"]["last_admin_sign_in"]
     assert signin.null_count() > 0
@@ -378,8 +390,9 @@ def test_calling_sections_have_rows(ds200):
     assert set(q["endpoint_type"].unique()) == set(ENDPOINT_TYPES)
     assert q["poor_calls"].sum() > 0
     queue_customers = d["call_queues"]["customer_id"].unique()
-    f = d["calling_features"].filter((pl.col("week_start") == latest)
-                                     & pl.col("customer_id").is_in(queue_customers.implode()))
+    f = d["calling_features"].filter(
+        (pl.col("week_start") == latest) & pl.col("customer_id").is_in(queue_customers.implode())
+    )
     assert set(f["feature"].unique()) == set(FEATURES)
     cq = d["call_queues"].filter(pl.col("week_start") == latest)
     assert cq["offered"].sum() > 0 and cq["abandoned"].sum() > 0 and cq["overflowed"].sum() > 0
@@ -396,14 +409,19 @@ def test_demo_admins_see_every_section(ds200):
         mine = d["customer_admins"].filter(pl.col("email") == email)["customer_id"]
         cur = lines.filter(pl.col("customer_id").is_in(mine.implode()) & pl.col("current"))
         _both_products(cur.filter(pl.col("kind") == "trial"), f"{email} trial")
-        _both_products(cur.filter(~pl.col("auto_renew") & pl.col("days_to_end").is_between(0, 30)),
-                       f"{email} expiring")
-        _both_products(cur.filter(pl.col("auto_renew") & pl.col("days_to_end").is_between(0, 90)),
-                       f"{email} renewing")
+        _both_products(cur.filter(~pl.col("auto_renew") & pl.col("days_to_end").is_between(0, 30)), f"{email} expiring")
+        _both_products(cur.filter(pl.col("auto_renew") & pl.col("days_to_end").is_between(0, 90)), f"{email} renewing")
         _both_products(cur.filter(pl.col("days_since_added") <= 30), f"{email} recently added")
         _both_products(cur.filter(pl.col("assigned") > pl.col("licenses")), f"{email} overage")
-        _both_products(cur.filter((pl.col("days_since_added") >= 30) & (pl.col("licenses") >= 20)
-                                  & (pl.col("assigned") < 0.15 * pl.col("licenses"))), f"{email} low")
-        queues = d["call_queues"].filter(pl.col("customer_id").is_in(mine.implode())
-                                         & (pl.col("week_start") == AS_OF - timedelta(days=7)))
+        _both_products(
+            cur.filter(
+                (pl.col("days_since_added") >= 30)
+                & (pl.col("licenses") >= 20)
+                & (pl.col("assigned") < 0.15 * pl.col("licenses"))
+            ),
+            f"{email} low",
+        )
+        queues = d["call_queues"].filter(
+            pl.col("customer_id").is_in(mine.implode()) & (pl.col("week_start") == AS_OF - timedelta(days=7))
+        )
         assert queues.height > 0

@@ -1,36 +1,61 @@
 """Import: the generate → import → status round trip, one refused import per
 rule of the contract, and the atomic switch between snapshots."""
+
 from __future__ import annotations
 
 import copy
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from data.contract import ANALYTICS_TABLES, BY_NAME, TABLES
-from data.importer import import_folder
-from data.snapshots import SnapshotStore
-from data.state import StateStore, admin_assignments, users
+from partnerhub.data.contract import ANALYTICS_TABLES, BY_NAME
+from partnerhub.data.importer import import_folder
+from partnerhub.data.snapshots import SnapshotStore
+from partnerhub.data.state import StateStore, admin_assignments, users
 from tests.contract_files import write_csv, write_folder
 
-AS_OF = date(2026, 11, 22)          # a Sunday; latest week = 2026-11-15
+AS_OF = date(2026, 11, 22)  # a Sunday; latest week = 2026-11-15
 LATEST, PREVIOUS = date(2026, 11, 15), date(2026, 11, 8)
 
 BASE = {
     "customers": [
-        {"customer_id": "c1", "name": "Acme Corp", "managed_by": "partner", "created_on": date(2024, 1, 5),
-         "last_admin_sign_in": datetime(2026, 11, 20, 8, 30, tzinfo=timezone.utc)},
-        {"customer_id": "c2", "name": "株式会社さくら物流", "managed_by": "external", "created_on": date(2025, 3, 1),
-         "last_admin_sign_in": None},
+        {
+            "customer_id": "c1",
+            "name": "Acme Corp",
+            "managed_by": "partner",
+            "created_on": date(2024, 1, 5),
+            "last_admin_sign_in": datetime(2026, 11, 20, 8, 30, tzinfo=UTC),
+        },
+        {
+            "customer_id": "c2",
+            "name": "株式会社さくら物流",
+            "managed_by": "external",
+            "created_on": date(2025, 3, 1),
+            "last_admin_sign_in": None,
+        },
     ],
     "subscriptions": [
-        {"subscription_id": "s1", "customer_id": "c1", "kind": "paid", "status": "active",
-         "start_date": date(2026, 1, 1), "end_date": date(2027, 1, 1), "auto_renew": True},
-        {"subscription_id": "t1", "customer_id": "c2", "kind": "trial", "status": "active",
-         "start_date": date(2026, 11, 1), "end_date": date(2026, 12, 1), "auto_renew": False},
+        {
+            "subscription_id": "s1",
+            "customer_id": "c1",
+            "kind": "paid",
+            "status": "active",
+            "start_date": date(2026, 1, 1),
+            "end_date": date(2027, 1, 1),
+            "auto_renew": True,
+        },
+        {
+            "subscription_id": "t1",
+            "customer_id": "c2",
+            "kind": "trial",
+            "status": "active",
+            "start_date": date(2026, 11, 1),
+            "end_date": date(2026, 12, 1),
+            "auto_renew": False,
+        },
     ],
     "subscription_licenses": [
         {"subscription_id": "s1", "product": "meetings", "licenses": 10},
@@ -41,18 +66,54 @@ BASE = {
         {"subscription_id": "s1", "product": "meetings", "week_start": PREVIOUS, "assigned": 6, "used": 2},
         {"subscription_id": "t1", "product": "calling", "week_start": LATEST, "assigned": 7, "used": 7},
     ],
-    "orders": [{"order_id": "o1", "subscription_id": "s1", "ordered_on": date(2025, 12, 20), "type": "new",
-                "description": "=HYPERLINK(\"x\")"}],
-    "invoices": [{"invoice_id": "i1", "subscription_id": "s1", "issued_on": date(2026, 1, 1),
-                  "due_on": date(2026, 1, 31), "amount": 120.5, "currency": "USD", "status": "paid"}],
-    "calling_usage": [{"customer_id": "c2", "week_start": LATEST, "licensed_users": 5, "active_users": 4,
-                       "calls": 40, "minutes": 123.5}],
-    "call_quality": [{"customer_id": "c2", "week_start": LATEST, "endpoint_type": "desk_phone", "calls": 40,
-                      "poor_calls": 2}],
+    "orders": [
+        {
+            "order_id": "o1",
+            "subscription_id": "s1",
+            "ordered_on": date(2025, 12, 20),
+            "type": "new",
+            "description": '=HYPERLINK("x")',
+        }
+    ],
+    "invoices": [
+        {
+            "invoice_id": "i1",
+            "subscription_id": "s1",
+            "issued_on": date(2026, 1, 1),
+            "due_on": date(2026, 1, 31),
+            "amount": 120.5,
+            "currency": "USD",
+            "status": "paid",
+        }
+    ],
+    "calling_usage": [
+        {
+            "customer_id": "c2",
+            "week_start": LATEST,
+            "licensed_users": 5,
+            "active_users": 4,
+            "calls": 40,
+            "minutes": 123.5,
+        }
+    ],
+    "call_quality": [
+        {"customer_id": "c2", "week_start": LATEST, "endpoint_type": "desk_phone", "calls": 40, "poor_calls": 2}
+    ],
     "calling_features": [{"customer_id": "c2", "week_start": LATEST, "feature": "call_queue", "calls": 12}],
-    "call_queues": [{"customer_id": "c2", "queue_id": "q1", "queue_name": "Support", "week_start": LATEST,
-                     "offered": 20, "answered": 15, "abandoned": 3, "overflowed": 1,
-                     "answer_wait_seconds": 300.0, "abandon_wait_seconds": 90.0}],
+    "call_queues": [
+        {
+            "customer_id": "c2",
+            "queue_id": "q1",
+            "queue_name": "Support",
+            "week_start": LATEST,
+            "offered": 20,
+            "answered": 15,
+            "abandoned": 3,
+            "overflowed": 1,
+            "answer_wait_seconds": 300.0,
+            "abandon_wait_seconds": 90.0,
+        }
+    ],
     "partner_admins": [{"email": "pat@partner.example", "name": "Pat", "role": "partner_admin"}],
     "customer_admins": [{"customer_id": "c1", "email": "pat@partner.example"}],
 }
@@ -98,9 +159,11 @@ def assert_problem(lines, prefix: str, rule: str):
 
 # ---------------------------------------------------------------- round trip
 
+
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
 def test_generate_import_status_round_trip(tmp_path, fmt):
-    from data.generator import generate
+    from partnerhub.data.generator import generate
+
     counts = generate(tmp_path / "gen", customers=200, weeks=14, seed=3, as_of=AS_OF, fmt=fmt)
     assert all((tmp_path / "gen" / f"{t}.{fmt}").exists() for t in counts)
     store = SnapshotStore(tmp_path / "snapshots")
@@ -127,9 +190,10 @@ def test_cli_import_and_status(tmp_path, demo_data):
     from click.testing import CliRunner
     from flask import Flask
 
-    from data.cli import data_cli
-    from data.runtime import EXTENSION, Services
-    from data.settings import load_settings
+    from partnerhub.data.cli import data_cli
+    from partnerhub.data.runtime import EXTENSION, Services
+    from partnerhub.data.settings import load_settings
+
     server = Flask("cli-test")
     server.extensions[EXTENSION] = Services.build(load_settings(home=tmp_path))
     with server.app_context():
@@ -169,27 +233,37 @@ def test_csv_row_numbers_count_lines_inside_quoted_fields(home):
         (folder / "customers.csv").write_text(
             "customer_id,name,managed_by,created_on,last_admin_sign_in\n"
             'c1,"Acme\nCorp, Two Lines",partner,2024-01-05,\n'
-            "c2,Sakura,sideways,2025-03-01,\n")
+            "c2,Sakura,sideways,2025-03-01,\n"
+        )
+
     lines = refused(home, BASE, edit=edit)
     assert_problem(lines, "customers.csv:4:managed_by: sideways:", "must be one of")
 
 
 def test_directory_merge_never_deletes_and_keeps_app_removals(home):
     from sqlalchemy import select, update
+
     store, state, tmp = home
     with state.write() as conn:
-        conn.execute(update(admin_assignments).values(removed_at=datetime.now(timezone.utc), removed_by="x"))
-    second = import_folder(write_folder(tmp / "again", tables(partner_admins=[
-        {"email": "pat@partner.example", "name": "Pat Renamed", "role": "sales_admin"}])), store, state)
+        conn.execute(update(admin_assignments).values(removed_at=datetime.now(UTC), removed_by="x"))
+    second = import_folder(
+        write_folder(
+            tmp / "again",
+            tables(partner_admins=[{"email": "pat@partner.example", "name": "Pat Renamed", "role": "sales_admin"}]),
+        ),
+        store,
+        state,
+    )
     assert second.ok
     with state.read() as conn:
         row = conn.execute(select(users.c.name, users.c.role).where(users.c.email == "pat@partner.example")).first()
         links = conn.execute(select(admin_assignments.c.removed_at)).all()
     assert tuple(row) == ("Pat Renamed", "sales_admin")
-    assert len(links) == 1 and links[0][0] is not None   # the in-app removal stands
+    assert len(links) == 1 and links[0][0] is not None  # the in-app removal stands
 
 
 # ---------------------------------------------------------------- one refusal per rule
+
 
 def _row(table, i=0, **changes):
     rows = copy.deepcopy(BASE[table])
@@ -203,42 +277,167 @@ CASES = [
     ("id-length", _row("customers", 0, customer_id="x" * 65), "customers.csv:2:customer_id:", "must be an id"),
     ("name-length", _row("customers", 0, name="n" * 201), "customers.csv:2:name:", "1-200 characters"),
     ("name-empty", _row("customers", 1, name=None), "customers.csv:3:name: :", "must not be empty"),
-    ("managed_by-enum", _row("customers", 0, managed_by="reseller"), "customers.csv:2:managed_by: reseller:", "must be one of"),
-    ("created_on-date", _row("customers", 0, created_on="2024-13-01"), "customers.csv:2:created_on: 2024-13-01:", "must be a date"),
-    ("timestamp-offset", _row("customers", 0, last_admin_sign_in="2026-11-20T08:30:00"), "customers.csv:2:last_admin_sign_in:", "ISO 8601"),
+    (
+        "managed_by-enum",
+        _row("customers", 0, managed_by="reseller"),
+        "customers.csv:2:managed_by: reseller:",
+        "must be one of",
+    ),
+    (
+        "created_on-date",
+        _row("customers", 0, created_on="2024-13-01"),
+        "customers.csv:2:created_on: 2024-13-01:",
+        "must be a date",
+    ),
+    (
+        "timestamp-offset",
+        _row("customers", 0, last_admin_sign_in="2026-11-20T08:30:00"),
+        "customers.csv:2:last_admin_sign_in:",
+        "ISO 8601",
+    ),
     ("kind-enum", _row("subscriptions", 0, kind="free"), "subscriptions.csv:2:kind: free:", "must be one of"),
-    ("status-enum", _row("subscriptions", 0, status="cancelled"), "subscriptions.csv:2:status: cancelled:", "must be one of"),
-    ("end-before-start", _row("subscriptions", 0, end_date=date(2025, 12, 31)), "subscriptions.csv:2:end_date:", "on or after start_date"),
-    ("trial-auto-renew", _row("subscriptions", 1, auto_renew=True), "subscriptions.csv:3:auto_renew:", "false for a trial"),
+    (
+        "status-enum",
+        _row("subscriptions", 0, status="cancelled"),
+        "subscriptions.csv:2:status: cancelled:",
+        "must be one of",
+    ),
+    (
+        "end-before-start",
+        _row("subscriptions", 0, end_date=date(2025, 12, 31)),
+        "subscriptions.csv:2:end_date:",
+        "on or after start_date",
+    ),
+    (
+        "trial-auto-renew",
+        _row("subscriptions", 1, auto_renew=True),
+        "subscriptions.csv:3:auto_renew:",
+        "false for a trial",
+    ),
     ("bool", _row("subscriptions", 0, auto_renew="yes"), "subscriptions.csv:2:auto_renew: yes:", "true or false"),
-    ("subscription-customer-ref", _row("subscriptions", 0, customer_id="c9"), "subscriptions.csv:2:customer_id: c9:", "missing customers"),
-    ("product-enum", _row("subscription_licenses", 0, product="fax"), "subscription_licenses.csv:2:product: fax:", "must be one of"),
-    ("licenses-negative", _row("subscription_licenses", 0, licenses=-1), "subscription_licenses.csv:2:licenses: -1:", "whole number ≥ 0"),
-    ("licenses-fraction", _row("subscription_licenses", 0, licenses="2.5"), "subscription_licenses.csv:2:licenses: 2.5:", "whole number"),
-    ("licenses-subscription-ref", _row("subscription_licenses", 0, subscription_id="s9"), "subscription_licenses.csv:2:subscription_id: s9:", "missing subscriptions"),
-    ("week-not-sunday", _row("license_usage", 0, week_start=date(2026, 11, 16)), "license_usage.csv:2:week_start: 2026-11-16:", "Sunday"),
-    ("used-over-assigned", _row("license_usage", 0, used=9), "license_usage.csv:2:used: 9:", "must not exceed assigned"),
-    ("usage-line-ref", _row("license_usage", 0, product="webinars"), "license_usage.csv:2:subscription_id: s1/webinars:", "missing subscription_licenses"),
-    ("usage-duplicate", {"license_usage": BASE["license_usage"] + [BASE["license_usage"][0]]}, "license_usage.csv:5:week_start:", "duplicate"),
-    ("customer-duplicate", {"customers": BASE["customers"] + [BASE["customers"][0]]}, "customers.csv:4:customer_id: c1:", "duplicate"),
+    (
+        "subscription-customer-ref",
+        _row("subscriptions", 0, customer_id="c9"),
+        "subscriptions.csv:2:customer_id: c9:",
+        "missing customers",
+    ),
+    (
+        "product-enum",
+        _row("subscription_licenses", 0, product="fax"),
+        "subscription_licenses.csv:2:product: fax:",
+        "must be one of",
+    ),
+    (
+        "licenses-negative",
+        _row("subscription_licenses", 0, licenses=-1),
+        "subscription_licenses.csv:2:licenses: -1:",
+        "whole number ≥ 0",
+    ),
+    (
+        "licenses-fraction",
+        _row("subscription_licenses", 0, licenses="2.5"),
+        "subscription_licenses.csv:2:licenses: 2.5:",
+        "whole number",
+    ),
+    (
+        "licenses-subscription-ref",
+        _row("subscription_licenses", 0, subscription_id="s9"),
+        "subscription_licenses.csv:2:subscription_id: s9:",
+        "missing subscriptions",
+    ),
+    (
+        "week-not-sunday",
+        _row("license_usage", 0, week_start=date(2026, 11, 16)),
+        "license_usage.csv:2:week_start: 2026-11-16:",
+        "Sunday",
+    ),
+    (
+        "used-over-assigned",
+        _row("license_usage", 0, used=9),
+        "license_usage.csv:2:used: 9:",
+        "must not exceed assigned",
+    ),
+    (
+        "usage-line-ref",
+        _row("license_usage", 0, product="webinars"),
+        "license_usage.csv:2:subscription_id: s1/webinars:",
+        "missing subscription_licenses",
+    ),
+    (
+        "usage-duplicate",
+        {"license_usage": BASE["license_usage"] + [BASE["license_usage"][0]]},
+        "license_usage.csv:5:week_start:",
+        "duplicate",
+    ),
+    (
+        "customer-duplicate",
+        {"customers": BASE["customers"] + [BASE["customers"][0]]},
+        "customers.csv:4:customer_id: c1:",
+        "duplicate",
+    ),
     ("order-type", _row("orders", 0, type="refund"), "orders.csv:2:type: refund:", "must be one of"),
-    ("order-ref", _row("orders", 0, subscription_id="nope"), "orders.csv:2:subscription_id: nope:", "missing subscriptions"),
+    (
+        "order-ref",
+        _row("orders", 0, subscription_id="nope"),
+        "orders.csv:2:subscription_id: nope:",
+        "missing subscriptions",
+    ),
     ("invoice-due", _row("invoices", 0, due_on=date(2025, 12, 1)), "invoices.csv:2:due_on:", "on or after issued_on"),
     ("invoice-currency", _row("invoices", 0, currency="usd"), "invoices.csv:2:currency: usd:", "3 capital letters"),
     ("invoice-amount", _row("invoices", 0, amount=-3), "invoices.csv:2:amount: -3:", "number ≥ 0"),
     ("invoice-status", _row("invoices", 0, status="late"), "invoices.csv:2:status: late:", "must be one of"),
     ("calling-minutes", _row("calling_usage", 0, minutes="lots"), "calling_usage.csv:2:minutes: lots:", "number"),
-    ("calling-customer-ref", _row("calling_usage", 0, customer_id="zz"), "calling_usage.csv:2:customer_id: zz:", "missing customers"),
-    ("quality-endpoint", _row("call_quality", 0, endpoint_type="fax"), "call_quality.csv:2:endpoint_type: fax:", "must be one of"),
-    ("quality-poor", _row("call_quality", 0, poor_calls=41), "call_quality.csv:2:poor_calls: 41:", "must not exceed calls"),
-    ("feature-enum", _row("calling_features", 0, feature="telepathy"), "calling_features.csv:2:feature: telepathy:", "must be one of"),
-    ("queue-sum", _row("call_queues", 0, answered=19), "call_queues.csv:2:offered: 20:", "answered + abandoned + overflowed"),
+    (
+        "calling-customer-ref",
+        _row("calling_usage", 0, customer_id="zz"),
+        "calling_usage.csv:2:customer_id: zz:",
+        "missing customers",
+    ),
+    (
+        "quality-endpoint",
+        _row("call_quality", 0, endpoint_type="fax"),
+        "call_quality.csv:2:endpoint_type: fax:",
+        "must be one of",
+    ),
+    (
+        "quality-poor",
+        _row("call_quality", 0, poor_calls=41),
+        "call_quality.csv:2:poor_calls: 41:",
+        "must not exceed calls",
+    ),
+    (
+        "feature-enum",
+        _row("calling_features", 0, feature="telepathy"),
+        "calling_features.csv:2:feature: telepathy:",
+        "must be one of",
+    ),
+    (
+        "queue-sum",
+        _row("call_queues", 0, answered=19),
+        "call_queues.csv:2:offered: 20:",
+        "answered + abandoned + overflowed",
+    ),
     ("queue-wait", _row("call_queues", 0, answer_wait_seconds=-1), "call_queues.csv:2:answer_wait_seconds: -1:", "≥ 0"),
     ("queue-duplicate", {"call_queues": BASE["call_queues"] * 2}, "call_queues.csv:3:week_start:", "duplicate"),
-    ("admin-email", _row("partner_admins", 0, email="not-an-email"), "partner_admins.csv:2:email: not-an-email:", "e-mail"),
+    (
+        "admin-email",
+        _row("partner_admins", 0, email="not-an-email"),
+        "partner_admins.csv:2:email: not-an-email:",
+        "e-mail",
+    ),
     ("admin-role", _row("partner_admins", 0, role="owner"), "partner_admins.csv:2:role: owner:", "must be one of"),
-    ("assignment-admin-ref", _row("customer_admins", 0, email="ghost@partner.example"), "customer_admins.csv:2:email: ghost@partner.example:", "missing partner_admins"),
-    ("assignment-customer-ref", _row("customer_admins", 0, customer_id="c404"), "customer_admins.csv:2:customer_id: c404:", "missing customers"),
+    (
+        "assignment-admin-ref",
+        _row("customer_admins", 0, email="ghost@partner.example"),
+        "customer_admins.csv:2:email: ghost@partner.example:",
+        "missing partner_admins",
+    ),
+    (
+        "assignment-customer-ref",
+        _row("customer_admins", 0, customer_id="c404"),
+        "customer_admins.csv:2:customer_id: c404:",
+        "missing customers",
+    ),
 ]
 
 
@@ -257,28 +456,40 @@ def test_missing_required_file(home):
 
 def test_missing_column(home):
     def edit(folder):
-        write_csv(folder, "subscriptions", BASE["subscriptions"],
-                  [c for c in BY_NAME["subscriptions"].column_names if c != "auto_renew"])
+        write_csv(
+            folder,
+            "subscriptions",
+            BASE["subscriptions"],
+            [c for c in BY_NAME["subscriptions"].column_names if c != "auto_renew"],
+        )
+
     assert_problem(refused(home, BASE, edit=edit), "subscriptions.csv:1:auto_renew:", "required column missing")
 
 
 def test_both_formats_for_one_table(home):
     def edit(folder):
         pl.read_csv(folder / "orders.csv").write_parquet(folder / "orders.parquet")
+
     assert_problem(refused(home, BASE, edit=edit), "orders.parquet:0:-:", "both orders.csv and orders.parquet")
 
 
 def test_unreadable_csv(home):
     def edit(folder):
-        (folder / "orders.csv").write_text('order_id,subscription_id,ordered_on,type,description\no1,s1,2025-12-20,new,"unterminated\n')
+        (folder / "orders.csv").write_text(
+            'order_id,subscription_id,ordered_on,type,description\no1,s1,2025-12-20,new,"unterminated\n'
+        )
+
     assert_problem(refused(home, BASE, edit=edit), "orders.csv:0:-:", "cannot be read")
 
 
 def test_parquet_wrong_type(home):
     def edit(folder):
-        frame = pl.read_csv(folder / "subscription_licenses.csv").with_columns(pl.col("licenses").cast(pl.Float64) + 0.5)
+        frame = pl.read_csv(folder / "subscription_licenses.csv").with_columns(
+            pl.col("licenses").cast(pl.Float64) + 0.5
+        )
         (folder / "subscription_licenses.csv").unlink()
         frame.write_parquet(folder / "subscription_licenses.parquet")
+
     assert_problem(refused(home, BASE, edit=edit), "subscription_licenses.parquet:1:licenses: 10.5:", "whole number")
 
 
@@ -287,18 +498,30 @@ def test_every_problem_is_reported_and_summarised(home):
     lines = refused(home, tables(customers=BASE["customers"] + many))
     assert sum(1 for line in lines if "managed_by: x: must be one of" in line) == 200
     assert any(line.startswith("... and") for line in lines)
-    assert any("customers.csv: managed_by: must be one of partner | external: 500 rows in all" in line for line in lines)
+    assert any(
+        "customers.csv: managed_by: must be one of partner | external: 500 rows in all" in line for line in lines
+    )
 
 
 # ---------------------------------------------------------------- atomic switch
+
 
 def test_reader_keeps_its_snapshot_while_an_import_completes(home):
     store, state, tmp = home
     old = store.current()
     old_customers = old.rows("SELECT count(*) FROM customers")[0][0]
-    bigger = tables(customers=BASE["customers"] + [
-        {"customer_id": "c3", "name": "Third", "managed_by": "partner", "created_on": date(2026, 1, 1),
-         "last_admin_sign_in": None}])
+    bigger = tables(
+        customers=BASE["customers"]
+        + [
+            {
+                "customer_id": "c3",
+                "name": "Third",
+                "managed_by": "partner",
+                "created_on": date(2026, 1, 1),
+                "last_admin_sign_in": None,
+            }
+        ]
+    )
     cur = old.cursor()
     cur.execute("SELECT customer_id FROM customers ORDER BY customer_id")
     first_half = cur.fetchmany(1)
@@ -315,16 +538,16 @@ def test_reader_keeps_its_snapshot_while_an_import_completes(home):
     assert done.is_set()
     rest = cur.fetchall()
     cur.close()
-    assert [r[0] for r in first_half + rest] == ["c1", "c2"]      # the old reader finished on the old data
+    assert [r[0] for r in first_half + rest] == ["c1", "c2"]  # the old reader finished on the old data
     assert old.rows("SELECT count(*) FROM customers")[0][0] == old_customers
     new = store.current()
     assert new.id != old.id
-    assert new.rows("SELECT count(*) FROM customers")[0][0] == 3   # new requests see the new data
+    assert new.rows("SELECT count(*) FROM customers")[0][0] == 3  # new requests see the new data
 
 
 def test_other_process_sees_new_snapshot_without_restart(home):
     store, state, tmp = home
-    other = SnapshotStore(store.directory)          # as another worker would
+    other = SnapshotStore(store.directory)  # as another worker would
     seen = other.current().id
     assert import_folder(write_folder(tmp / "next", BASE), store, state).ok
     assert store.current_id() != seen
@@ -341,6 +564,7 @@ def test_old_snapshots_are_pruned(home):
 
 
 def test_contract_doc_is_current():
-    from data.contract_doc import render
+    from partnerhub.data.contract_doc import render
+
     doc = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
     assert doc.read_text() == render(), "run: python -m data.contract_doc > docs/data-contract.md"

@@ -1,6 +1,7 @@
 """`make run` and `make serve` on an empty PARTNERHUB_HOME: demo data is
 generated and imported, the demo sign-ins are printed, and the server answers
 on its port."""
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,9 @@ def test_make_target_serves_demo(tmp_path, target):
     env = {**os.environ, "PARTNERHUB_HOME": str(tmp_path / "home"), "PORT": str(port)}
     env.pop("PARTNERHUB_SECRET_KEY", None)
     log = (tmp_path / "out.log").open("w+")
-    proc = subprocess.Popen(["make", "-s", target], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-s", target], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     try:
         status = None
         deadline = time.monotonic() + 180

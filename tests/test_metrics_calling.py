@@ -1,5 +1,6 @@
 """Webex Calling datasets, against hand-computed values (as_of = 2025-06-15;
 week n = n weeks before the latest week, 2025-06-08)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,8 +8,8 @@ from datetime import date
 import polars as pl
 import pytest
 
-from metrics import calling as C
-from metrics.types import View
+from partnerhub.metrics import calling as C
+from partnerhub.metrics.types import View
 from tests.test_metrics_support import World, build, rows
 
 ALL = View()
@@ -18,11 +19,24 @@ N = None
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     w = World()
-    for cid, name in [("U1", "Call Up"), ("U2", "Call Flat"), ("U3", "Call Down"), ("U4", "Call New"),
-                      ("U5", "Call Zero Before"), ("U6", "Call No Latest"), ("U7", "Call Down Edge"),
-                      ("Q1", "Qual One"), ("Q2", "Qual Two"), ("Q3", "Qual Zero"), ("Q4", "Qual Tie"),
-                      ("Q5", "Qual Old"), ("F1", "Feat One"), ("F2", "Feat Two"), ("F3", "Feat Three"),
-                      ("F4", "Feat Four")]:
+    for cid, name in [
+        ("U1", "Call Up"),
+        ("U2", "Call Flat"),
+        ("U3", "Call Down"),
+        ("U4", "Call New"),
+        ("U5", "Call Zero Before"),
+        ("U6", "Call No Latest"),
+        ("U7", "Call Down Edge"),
+        ("Q1", "Qual One"),
+        ("Q2", "Qual Two"),
+        ("Q3", "Qual Zero"),
+        ("Q4", "Qual Tie"),
+        ("Q5", "Qual Old"),
+        ("F1", "Feat One"),
+        ("F2", "Feat Two"),
+        ("F3", "Feat Three"),
+        ("F4", "Feat Four"),
+    ]:
         w.customer(cid, name)
     # calling usage: (customer, week, licensed, active, calls[, minutes])
     for n in (7, 6, 5, 4):
@@ -49,7 +63,7 @@ def ctx(tmp_path_factory):
         w.calling("U6", n, 8, 8, 40)
     w.calling("U7", 4, 1, 1, 10)
     w.calling("U7", 0, 1, 1, 9, 2.0)
-    w.calling("U7", 8, 1, 1, 1000)      # 9 weeks back: outside every calling window
+    w.calling("U7", 8, 1, 1, 1000)  # 9 weeks back: outside every calling window
     # call quality: (customer, week, endpoint, calls, poor)
     w.quality("Q1", 0, "desk_phone", 20, 2)
     w.quality("Q1", 0, "webex_app_mobile", 9, 9)
@@ -82,26 +96,49 @@ def ctx(tmp_path_factory):
 def test_calling_usage_trend(ctx):
     r = C.calling_usage_trend(ctx, ALL)
     assert rows(r, "week_start", "active_users", "inactive_users", "calls") == [
-        (date(2025, 4, 20), 20, 12, 20), (date(2025, 4, 27), 25, 12, 40), (date(2025, 5, 4), 20, 12, 20),
-        (date(2025, 5, 11), 21, 12, 30), (date(2025, 5, 18), 28, 10, 62), (date(2025, 5, 25), 33, 10, 81),
-        (date(2025, 6, 1), 24, 18, 67), (date(2025, 6, 8), 32, 6, 56),
+        (date(2025, 4, 20), 20, 12, 20),
+        (date(2025, 4, 27), 25, 12, 40),
+        (date(2025, 5, 4), 20, 12, 20),
+        (date(2025, 5, 11), 21, 12, 30),
+        (date(2025, 5, 18), 28, 10, 62),
+        (date(2025, 5, 25), 33, 10, 81),
+        (date(2025, 6, 1), 24, 18, 67),
+        (date(2025, 6, 8), 32, 6, 56),
     ]
     assert r.kpis == {}
 
 
 def test_calling_usage_table_and_calls_trend(ctx):
     r = C.calling_usage(ctx, ALL)
-    assert rows(r, "customer_id", "licensed_users", "active_users", "active_ratio", "calls", "minutes",
-                "active_users_change_ratio", "calls_trend") == [
+    assert rows(
+        r,
+        "customer_id",
+        "licensed_users",
+        "active_users",
+        "active_ratio",
+        "calls",
+        "minutes",
+        "active_users_change_ratio",
+        "calls_trend",
+    ) == [
         ("U3", 0, 0, None, 17, 8.25, None, "down"),
-        ("U2", 10, 10, 1.0, 11, 12.0, None, "flat"),           # exactly 1.1 x: flat
+        ("U2", 10, 10, 1.0, 11, 12.0, None, "flat"),  # exactly 1.1 x: flat
         ("U1", 20, 15, 0.75, 11, 30.5, 0.25, "up"),
-        ("U7", 1, 1, 1.0, 9, 2.0, None, "flat"),               # exactly 0.9 x: flat
+        ("U7", 1, 1, 1.0, 9, 2.0, None, "flat"),  # exactly 0.9 x: flat
         ("U4", 3, 5, pytest.approx(5 / 3), 5, 1.0, 0.25, None),  # no earlier weeks
-        ("U5", 2, 1, 0.5, 3, 0.5, None, None),                 # earlier mean 0
+        ("U5", 2, 1, 0.5, 3, 0.5, None, None),  # earlier mean 0
     ]
-    assert r.export_columns == ("customer_id", "customer_name", "licensed_users", "active_users", "active_ratio",
-                                "calls", "minutes", "active_users_change_ratio", "calls_trend")
+    assert r.export_columns == (
+        "customer_id",
+        "customer_name",
+        "licensed_users",
+        "active_users",
+        "active_ratio",
+        "calls",
+        "minutes",
+        "active_users_change_ratio",
+        "calls_trend",
+    )
     spark = dict(zip(r.frame["customer_id"], r.frame["calls_sparkline"].to_list()))
     assert spark["U1"] == [10, 10, 10, 10, 11, 12, 11, 11]
     assert spark["U3"] == [N, 20, N, N, N, 18, N, 17]
@@ -117,40 +154,57 @@ def test_call_quality_trend(ctx):
 def test_call_quality_by_endpoint(ctx):
     r = C.call_quality_by_endpoint(ctx, ALL)
     assert rows(r, "endpoint_type", "calls", "poor_calls", "poor_ratio") == [
-        ("desk_phone", 35, 5, pytest.approx(1 / 7)), ("webex_app_desktop", 10, 3, pytest.approx(0.3)),
-        ("webex_app_mobile", 9, 9, 1.0), ("room_device", 9, 0, 0.0), ("analog_adapter", 20, 4, pytest.approx(0.2)),
+        ("desk_phone", 35, 5, pytest.approx(1 / 7)),
+        ("webex_app_desktop", 10, 3, pytest.approx(0.3)),
+        ("webex_app_mobile", 9, 9, 1.0),
+        ("room_device", 9, 0, 0.0),
+        ("analog_adapter", 20, 4, pytest.approx(0.2)),
         ("third_party", 0, 0, None),
     ]
 
 
 def test_call_quality_table_and_worst_endpoint(ctx):
     r = C.call_quality(ctx, ALL)
-    assert rows(r, "customer_id", "calls", "poor_calls", "poor_ratio", "poor_ratio_change",
-                "worst_endpoint_type") == [
+    assert rows(r, "customer_id", "calls", "poor_calls", "poor_ratio", "poor_ratio_change", "worst_endpoint_type") == [
         ("Q1", 39, 14, pytest.approx(14 / 39), pytest.approx(14 / 39 - 0.1), "webex_app_desktop"),
-        ("Q4", 30, 6, pytest.approx(0.2), pytest.approx(-0.3), "desk_phone"),   # tie: the contract's order
-        ("Q2", 14, 1, pytest.approx(1 / 14), None, None),                        # nothing with 10 calls
+        ("Q4", 30, 6, pytest.approx(0.2), pytest.approx(-0.3), "desk_phone"),  # tie: the contract's order
+        ("Q2", 14, 1, pytest.approx(1 / 14), None, None),  # nothing with 10 calls
         ("Q3", 0, 0, None, None, None),
     ]
 
 
 def test_calling_features(ctx):
     r = C.calling_features(ctx, ALL)
-    assert rows(r, "feature", "calls") == [("voicemail", 35), ("call_queue", 25), ("hunt_group", 10),
-                                           ("paging", 10)]
+    assert rows(r, "feature", "calls") == [("voicemail", 35), ("call_queue", 25), ("hunt_group", 10), ("paging", 10)]
 
 
 def test_call_queues(ctx):
     r = C.call_queues(ctx, ALL)
-    assert rows(r, "customer_id", "queues", "offered", "answered", "abandoned", "overflowed",
-                "average_answer_wait_seconds", "average_abandon_wait_seconds", "abandon_ratio") == [
+    assert rows(
+        r,
+        "customer_id",
+        "queues",
+        "offered",
+        "answered",
+        "abandoned",
+        "overflowed",
+        "average_answer_wait_seconds",
+        "average_abandon_wait_seconds",
+        "abandon_ratio",
+    ) == [
         ("F1", 2, 120, 95, 15, 5, pytest.approx(10.0), pytest.approx(400 / 15), pytest.approx(0.125)),
         ("F4", 1, 0, 0, 0, 0, None, None, None),
     ]
-    assert r.kpis == {"average_answer_wait_seconds": pytest.approx(10.0),
-                      "average_abandon_wait_seconds": pytest.approx(400 / 15), "abandon_ratio": pytest.approx(0.125)}
+    assert r.kpis == {
+        "average_answer_wait_seconds": pytest.approx(10.0),
+        "average_abandon_wait_seconds": pytest.approx(400 / 15),
+        "abandon_ratio": pytest.approx(0.125),
+    }
     assert C.call_queue_kpis(ctx, View(scope=frozenset({"F4"}))) == {
-        "average_answer_wait_seconds": None, "average_abandon_wait_seconds": None, "abandon_ratio": None}
+        "average_answer_wait_seconds": None,
+        "average_abandon_wait_seconds": None,
+        "abandon_ratio": None,
+    }
 
 
 def test_calling_scope_and_toggle_independence(ctx):

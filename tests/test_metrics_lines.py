@@ -1,14 +1,15 @@
 """Per-line facts (metrics.md "Subscription lines"), checked on the snapshot's
 `lines` table and through the datasets that show them. Every expected value
 is worked out by hand from the rows below (as_of = 2025-06-15)."""
+
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from metrics.licenses import low_allocation, overage, recently_added, expiring
-from metrics.types import View
+from partnerhub.metrics.licenses import expiring, low_allocation, overage, recently_added
+from partnerhub.metrics.types import View
 from tests.test_metrics_support import World, build, d
 
 N = None
@@ -59,8 +60,16 @@ def ctx(tmp_path_factory):
     w.sub("S-PENDING", "C-CUR", status="pending_setup", start=d(-1), end=d(100))
     w.sub("S-SUSPENDED", "C-CUR", status="suspended", start=d(-100), end=d(100))
     w.sub("S-TRIAL", "C-CUR", kind="trial", start=d(-5), end=d(25))
-    for sid in ("S-START-TODAY", "S-END-TODAY", "S-START-TOMORROW", "S-ENDED-YESTERDAY", "S-EXPIRED",
-                "S-PENDING", "S-SUSPENDED", "S-TRIAL"):
+    for sid in (
+        "S-START-TODAY",
+        "S-END-TODAY",
+        "S-START-TOMORROW",
+        "S-ENDED-YESTERDAY",
+        "S-EXPIRED",
+        "S-PENDING",
+        "S-SUSPENDED",
+        "S-TRIAL",
+    ):
         w.line(sid, "calling", 1)
     return build(tmp_path_factory.mktemp("lines"), w)
 
@@ -81,7 +90,7 @@ def test_latest_week_values_and_overage(ctx):
 
 def test_usage_3_months_is_the_13_weeks_ending_with_the_latest(ctx):
     r = line(ctx, "S-L1")
-    assert r["usage_3_months"] == 13            # the 20 of 14 weeks back is outside
+    assert r["usage_3_months"] == 13  # the 20 of 14 weeks back is outside
     assert r["usage_sparkline"] == [13, N, N, N, N, N, N, 9, N, N, N, 8, 7]
 
 
@@ -111,22 +120,37 @@ def test_no_usage_at_all(ctx):
     assert r["usage_sparkline"] == [N] * 13
 
 
-@pytest.mark.parametrize("sid, days_added, days_end, months_added, months_left", [
-    ("S-L6", 146, 87, 4, 2),      # 2025-01-20 .. 2025-09-10
-    ("S-L7", 457, 365, 15, 12),   # 2024-03-15 .. 2026-06-15
-    ("S-L8", 166, 29, 5, 0),      # 2024-12-31 .. 2025-07-14
-])
+@pytest.mark.parametrize(
+    "sid, days_added, days_end, months_added, months_left",
+    [
+        ("S-L6", 146, 87, 4, 2),  # 2025-01-20 .. 2025-09-10
+        ("S-L7", 457, 365, 15, 12),  # 2024-03-15 .. 2026-06-15
+        ("S-L8", 166, 29, 5, 0),  # 2024-12-31 .. 2025-07-14
+    ],
+)
 def test_days_and_calendar_months(ctx, sid, days_added, days_end, months_added, months_left):
     r = line(ctx, sid)
-    assert (r["days_since_added"], r["days_to_end"], r["months_since_added"], r["months_remaining"]) == \
-        (days_added, days_end, months_added, months_left)
+    assert (r["days_since_added"], r["days_to_end"], r["months_since_added"], r["months_remaining"]) == (
+        days_added,
+        days_end,
+        months_added,
+        months_left,
+    )
 
 
-@pytest.mark.parametrize("sid, current", [
-    ("S-START-TODAY", True), ("S-END-TODAY", True), ("S-START-TOMORROW", False),
-    ("S-ENDED-YESTERDAY", False), ("S-EXPIRED", False), ("S-PENDING", True), ("S-SUSPENDED", True),
-    ("S-TRIAL", True),
-])
+@pytest.mark.parametrize(
+    "sid, current",
+    [
+        ("S-START-TODAY", True),
+        ("S-END-TODAY", True),
+        ("S-START-TOMORROW", False),
+        ("S-ENDED-YESTERDAY", False),
+        ("S-EXPIRED", False),
+        ("S-PENDING", True),
+        ("S-SUSPENDED", True),
+        ("S-TRIAL", True),
+    ],
+)
 def test_current_lines(ctx, sid, current):
     assert line(ctx, sid, "calling")["is_current"] is current
 
@@ -135,11 +159,23 @@ def test_line_columns_reach_the_datasets(ctx):
     # S-L6 ends in 87 days and does not renew: expiring, with its months and days
     exp = expiring(ctx, View())
     row = exp.frame.filter(exp.frame["subscription_id"] == "S-L6").row(0, named=True)
-    assert (row["days_to_end"], row["total_licenses"], row["used"], row["assigned"], row["available"],
-            row["usage_3_months"]) == (87, 4, 1, 1, 3, 1)
+    assert (
+        row["days_to_end"],
+        row["total_licenses"],
+        row["used"],
+        row["assigned"],
+        row["available"],
+        row["usage_3_months"],
+    ) == (87, 4, 1, 1, 3, 1)
     ov = overage(ctx, View())
-    assert [tuple(r) for r in ov.frame.select("subscription_id", "overage", "allocation_ratio").iter_rows()] == \
-        [("S-L2", 3, None), ("S-L1", 2, pytest.approx(1.2))]
+    assert [tuple(r) for r in ov.frame.select("subscription_id", "overage", "allocation_ratio").iter_rows()] == [
+        ("S-L2", 3, None),
+        ("S-L1", 2, pytest.approx(1.2)),
+    ]
     assert recently_added(ctx, View()).frame["subscription_id"].to_list() == []
-    assert low_allocation(ctx, View()).frame.columns[:4] == ["customer_id", "customer_name", "subscription_id",
-                                                               "months_since_added"]
+    assert low_allocation(ctx, View()).frame.columns[:4] == [
+        "customer_id",
+        "customer_name",
+        "subscription_id",
+        "months_since_added",
+    ]

@@ -8,21 +8,23 @@ and hypothesis-drawn scopes, product toggles and customer-list filters.
 - the customer-list filters mean what the spec says, checked against a plain
   Polars reading of the exported columns.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from data import tags as T
-from data.generator import generate
-from metrics import calling as C
-from metrics import licenses as L
-from metrics.customers import customers, customers_page
-from metrics.definitions import STATUSES
-from metrics.types import Filters, View
+from partnerhub.data import tags as T
+from partnerhub.data.generator import generate
+from partnerhub.metrics import calling as C
+from partnerhub.metrics import licenses as L
+from partnerhub.metrics.customers import customers, customers_page
+from partnerhub.metrics.definitions import STATUSES
+from partnerhub.metrics.types import Filters, View
 from tests.test_metrics_support import import_generated
 
 SEEDS = (11, 12)
@@ -73,6 +75,7 @@ def test_scoped_results_are_the_full_results_filtered(worlds):
             assert scoped.equals(in_scope(full, scope)), fn.__name__
         full = customers(ctx, View()).frame
         assert customers(ctx, View(scope=scope)).frame.equals(in_scope(full, scope))
+
     check()
 
 
@@ -91,19 +94,26 @@ def test_kpis_are_the_sums_of_their_tables(worlds):
         def share(df, num, den):
             d = total(df, den)
             return None if d == 0 else pytest.approx(total(df, num) / d)
+
         r = L.recently_added(ctx, view)
-        assert r.kpis == {"new_customers": r.frame["customer_id"].n_unique(),
-                          "total_licenses": total(r.frame, "total_licenses")}
+        assert r.kpis == {
+            "new_customers": r.frame["customer_id"].n_unique(),
+            "total_licenses": total(r.frame, "total_licenses"),
+        }
         for fn, key in ((L.expiring, "expiring_customers"), (L.renewing, "renewing_customers")):
             r = fn(ctx, view)
-            assert r.kpis == {key: r.frame["customer_id"].n_unique(),
-                              "allocation_ratio": share(r.frame, "assigned", "total_licenses"),
-                              "usage_ratio": share(r.frame, "used", "total_licenses")}
+            assert r.kpis == {
+                key: r.frame["customer_id"].n_unique(),
+                "allocation_ratio": share(r.frame, "assigned", "total_licenses"),
+                "usage_ratio": share(r.frame, "used", "total_licenses"),
+            }
         r = L.low_allocation(ctx, view)
-        assert r.kpis == {"low_allocation_customers": r.frame["customer_id"].n_unique(),
-                          "allocation_ratio": share(r.frame, "assigned", "total_licenses"),
-                          "assigned_usage_ratio": share(r.frame, "used", "total_licenses"),
-                          "unassigned_licenses": total(r.frame, "available")}
+        assert r.kpis == {
+            "low_allocation_customers": r.frame["customer_id"].n_unique(),
+            "allocation_ratio": share(r.frame, "assigned", "total_licenses"),
+            "assigned_usage_ratio": share(r.frame, "used", "total_licenses"),
+            "unassigned_licenses": total(r.frame, "available"),
+        }
         assert (r.frame["allocation_ratio"] < 0.5 * r.frame["peer_baseline"]).all()
         r = L.overage(ctx, view)
         n = r.frame["customer_id"].n_unique()
@@ -115,10 +125,15 @@ def test_kpis_are_the_sums_of_their_tables(worlds):
 
         # headline: the customers of the Meetings and Calling sections together
         head = L.headline(ctx, view)
-        for fn, key in ((L.expiring, "expiring_customers"), (L.renewing, "renewing_customers"),
-                        (L.low_allocation, "low_allocation_customers"), (L.overage, "overage_customers")):
-            both = set(fn(ctx, View(scope=scope, product="meetings")).frame["customer_id"]) | \
-                set(fn(ctx, View(scope=scope, product="calling")).frame["customer_id"])
+        for fn, key in (
+            (L.expiring, "expiring_customers"),
+            (L.renewing, "renewing_customers"),
+            (L.low_allocation, "low_allocation_customers"),
+            (L.overage, "overage_customers"),
+        ):
+            both = set(fn(ctx, View(scope=scope, product="meetings")).frame["customer_id"]) | set(
+                fn(ctx, View(scope=scope, product="calling")).frame["customer_id"]
+            )
             assert head[key] == len(both) <= head["total_customers"]
         assert head["total_customers"] <= in_view
 
@@ -132,6 +147,7 @@ def test_kpis_are_the_sums_of_their_tables(worlds):
                 return None
             weights = sum(f[c] for c in counts)
             return pytest.approx(float((f[average].fill_null(0) * weights).sum()) / den)
+
         assert q.kpis == {
             "average_answer_wait_seconds": weighted("average_answer_wait_seconds", "answered", "overflowed"),
             "average_abandon_wait_seconds": weighted("average_abandon_wait_seconds", "abandoned"),
@@ -144,8 +160,11 @@ def test_kpis_are_the_sums_of_their_tables(worlds):
         assert trend["active_users"][-1] == total(usage, "active_users")
         quality = C.call_quality(ctx, view).frame
         by_endpoint = C.call_quality_by_endpoint(ctx, view).frame
-        assert total(by_endpoint, "calls") == total(quality, "calls") == C.call_quality_trend(ctx, view).frame["calls"][-1]
+        assert (
+            total(by_endpoint, "calls") == total(quality, "calls") == C.call_quality_trend(ctx, view).frame["calls"][-1]
+        )
         assert total(by_endpoint, "poor_calls") == total(quality, "poor_calls")
+
     check()
 
 
@@ -164,9 +183,15 @@ def filters(draw):
 
 def _expected(full: pl.DataFrame, f: Filters) -> list[str]:
     """The spec's filter rules, read off the exported columns."""
+
     def has_any(column, values):
-        return pl.col(column).str.split(";").list.eval(pl.element().str.to_lowercase().is_in(
-            [v.lower() for v in values])).list.any()
+        return (
+            pl.col(column)
+            .str.split(";")
+            .list.eval(pl.element().str.to_lowercase().is_in([v.lower() for v in values]))
+            .list.any()
+        )
+
     expr = pl.lit(True)
     if f.managed_by:
         expr &= pl.col("managed_by").is_in(list(f.managed_by))
@@ -180,8 +205,9 @@ def _expected(full: pl.DataFrame, f: Filters) -> list[str]:
         expr &= has_any("tags", f.tag)
     if f.q.strip():
         q = f.q.strip().lower()
-        expr &= (pl.col("customer_name").str.to_lowercase().str.contains(q, literal=True)
-                 | pl.col("customer_id").str.to_lowercase().str.contains(q, literal=True))
+        expr &= pl.col("customer_name").str.to_lowercase().str.contains(q, literal=True) | pl.col(
+            "customer_id"
+        ).str.to_lowercase().str.contains(q, literal=True)
     if f.needs_attention:
         expr &= pl.col("needs_attention")
     return full.filter(expr)["customer_id"].to_list()
@@ -189,8 +215,12 @@ def _expected(full: pl.DataFrame, f: Filters) -> list[str]:
 
 def test_customer_filters_mean_what_the_spec_says(worlds):
     @PROPS
-    @given(views(worlds), filters(), st.sampled_from(["customer_name", "total_licenses", "statuses", "tags"]),
-           st.sampled_from(["asc", "desc"]))
+    @given(
+        views(worlds),
+        filters(),
+        st.sampled_from(["customer_name", "total_licenses", "statuses", "tags"]),
+        st.sampled_from(["asc", "desc"]),
+    )
     def check(v, f, column, direction):
         ctx, scope, _ = v
         full = customers(ctx, View(scope=scope)).frame
@@ -203,12 +233,14 @@ def test_customer_filters_mean_what_the_spec_says(worlds):
         page, n = customers_page(ctx, View(scope=scope, filters=f), [(column, direction)], 0, 10_000)
         assert n == got.height
         assert sorted(page["customer_id"].to_list()) == sorted(got["customer_id"].to_list())
+
     check()
 
 
 def test_license_trend_matches_a_direct_reading_of_the_tables(worlds):
     """The precomputed license_weeks table against the spec's words, applied
     to the raw contract tables in Polars."""
+
     @PROPS
     @given(views(worlds))
     def check(v):
@@ -221,10 +253,16 @@ def test_license_trend_matches_a_direct_reading_of_the_tables(worlds):
         got = L.license_trend(ctx, View(scope=scope, product=product)).frame
         assert got.height == 12
         for week_start, total_licenses, assigned, used in got.iter_rows():
-            running = lic.filter((pl.col("start_date") <= week_start + timedelta(days=6))
-                                 & (pl.col("end_date") >= week_start))
+            running = lic.filter(
+                (pl.col("start_date") <= week_start + timedelta(days=6)) & (pl.col("end_date") >= week_start)
+            )
             rows = usage.filter(pl.col("week_start") == week_start).join(
-                running.select("subscription_id", "product"), on=["subscription_id", "product"])
+                running.select("subscription_id", "product"), on=["subscription_id", "product"]
+            )
             assert (total_licenses, assigned, used) == (
-                int(running["licenses"].sum()), int(rows["assigned"].sum()), int(rows["used"].sum()))
+                int(running["licenses"].sum()),
+                int(rows["assigned"].sum()),
+                int(rows["used"].sum()),
+            )
+
     check()

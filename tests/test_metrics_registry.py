@@ -1,5 +1,6 @@
 """The registry (metrics/datasets.py), the /api/v1/kpis body, the
 definitions, export types, and the per-snapshot cache."""
+
 from __future__ import annotations
 
 import math
@@ -7,23 +8,58 @@ import math
 import polars as pl
 import pytest
 
-from data.generator import generate
-from data.importer import import_folder
-from data.snapshots import SnapshotStore
-from metrics import cache
-from metrics.datasets import DATASETS, KPI_GROUPS, kpis
-from metrics.definitions import DEFINITIONS, NEEDS_ATTENTION, STATUS_LABELS, STATUSES, definition
-from metrics.types import Context, View
+from partnerhub.data.generator import generate
+from partnerhub.data.importer import import_folder
+from partnerhub.data.snapshots import SnapshotStore
+from partnerhub.metrics import cache
+from partnerhub.metrics.datasets import DATASETS, KPI_GROUPS, kpis
+from partnerhub.metrics.definitions import DEFINITIONS, NEEDS_ATTENTION, STATUS_LABELS, STATUSES, definition
+from partnerhub.metrics.types import Context, View
 from tests.test_metrics_support import World, build, d, import_generated
 
-NAMES = ("customers", "license_trend", "recently_added", "expiring", "renewing", "low_allocation", "overage",
-         "calling_usage_trend", "calling_usage", "call_quality_trend", "call_quality_by_endpoint", "call_quality",
-         "calling_features", "call_queues")
-TEXT = {"customer_id", "customer_name", "subscription_id", "managed_by", "statuses", "products",
-        "subscription_types", "tags", "calls_trend", "endpoint_type", "worst_endpoint_type", "feature"}
-RATIOS = {"allocation_ratio", "usage_ratio", "peer_baseline", "active_ratio", "minutes", "active_users_change_ratio",
-          "poor_ratio", "poor_ratio_change", "average_answer_wait_seconds", "average_abandon_wait_seconds",
-          "abandon_ratio"}
+NAMES = (
+    "customers",
+    "license_trend",
+    "recently_added",
+    "expiring",
+    "renewing",
+    "low_allocation",
+    "overage",
+    "calling_usage_trend",
+    "calling_usage",
+    "call_quality_trend",
+    "call_quality_by_endpoint",
+    "call_quality",
+    "calling_features",
+    "call_queues",
+)
+TEXT = {
+    "customer_id",
+    "customer_name",
+    "subscription_id",
+    "managed_by",
+    "statuses",
+    "products",
+    "subscription_types",
+    "tags",
+    "calls_trend",
+    "endpoint_type",
+    "worst_endpoint_type",
+    "feature",
+}
+RATIOS = {
+    "allocation_ratio",
+    "usage_ratio",
+    "peer_baseline",
+    "active_ratio",
+    "minutes",
+    "active_users_change_ratio",
+    "poor_ratio",
+    "poor_ratio_change",
+    "average_answer_wait_seconds",
+    "average_abandon_wait_seconds",
+    "abandon_ratio",
+}
 BOOLS = {"needs_attention", "auto_renew"}
 
 
@@ -37,23 +73,49 @@ def demo(tmp_path_factory):
 def test_registry_names_and_areas():
     assert tuple(DATASETS) == NAMES
     assert {n: d.area for n, d in DATASETS.items()} == {
-        "customers": "customers", **{n: "analytics" for n in NAMES[1:7]}, **{n: "calling" for n in NAMES[7:]}}
+        "customers": "customers",
+        **{n: "analytics" for n in NAMES[1:7]},
+        **{n: "calling" for n in NAMES[7:]},
+    }
     assert all(d.name == n and d.title for n, d in DATASETS.items())
     assert {n: g.area for n, g in KPI_GROUPS.items()} == {
-        "headline": "analytics", "recently_added": "analytics", "expiring": "analytics", "renewing": "analytics",
-        "low_allocation": "analytics", "overage": "analytics", "call_queues": "calling"}
+        "headline": "analytics",
+        "recently_added": "analytics",
+        "expiring": "analytics",
+        "renewing": "analytics",
+        "low_allocation": "analytics",
+        "overage": "analytics",
+        "call_queues": "calling",
+    }
 
 
 def test_kpis_body(demo):
     body = kpis(demo, View(product="calling"), {"customers", "analytics", "calling"})
-    assert list(body) == ["as_of", "product", "headline", "recently_added", "expiring", "renewing",
-                          "low_allocation", "overage", "call_queues"]
+    assert list(body) == [
+        "as_of",
+        "product",
+        "headline",
+        "recently_added",
+        "expiring",
+        "renewing",
+        "low_allocation",
+        "overage",
+        "call_queues",
+    ]
     assert body["as_of"] == demo.as_of.isoformat() and body["product"] == "calling"
     assert body["expiring"] == DATASETS["expiring"].fn(demo, View(product="calling")).kpis
     meetings = kpis(demo, View(product="meetings"), {"analytics", "calling"})
     assert meetings["headline"] == body["headline"] and meetings["call_queues"] == body["call_queues"]
     assert set(kpis(demo, View(), {"customers", "analytics"})) == {
-        "as_of", "product", "headline", "recently_added", "expiring", "renewing", "low_allocation", "overage"}
+        "as_of",
+        "product",
+        "headline",
+        "recently_added",
+        "expiring",
+        "renewing",
+        "low_allocation",
+        "overage",
+    }
     assert set(kpis(demo, View(), {"customers", "calling"})) == {"as_of", "product", "call_queues"}
     assert set(kpis(demo, View(), set())) == {"as_of", "product"}
     with pytest.raises(ValueError, match="product"):
@@ -65,7 +127,7 @@ def test_every_column_and_kpi_has_a_definition_and_its_type(demo):
         r = ds.fn(demo, View())
         assert r.name == name and r.as_of == demo.as_of
         assert r.export().columns == list(r.export_columns)
-        assert r.frame.height > 0, name          # the demo data has something in every section
+        assert r.frame.height > 0, name  # the demo data has something in every section
         for col in r.export_columns:
             assert definition(col), col
             dtype = r.frame.schema[col]
@@ -85,18 +147,32 @@ def test_every_column_and_kpi_has_a_definition_and_its_type(demo):
                 assert not r.frame[col].is_nan().any(), (name, col)
         for key, value in r.kpis.items():
             assert key in DEFINITIONS, key
-            assert value is None or (isinstance(value, (int, float)) and not (isinstance(value, float)
-                                                                              and math.isnan(value)))
+            assert value is None or (
+                isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
+            )
     for key in kpis(demo, View(), {"analytics", "calling"})["headline"]:
         assert key in DEFINITIONS
 
 
 def test_statuses_and_labels():
-    assert STATUSES == ("trial", "subscription", "expiring_soon", "license_overage", "no_recent_activity",
-                        "order_ready_for_setup", "suspended", "expired")
+    assert STATUSES == (
+        "trial",
+        "subscription",
+        "expiring_soon",
+        "license_overage",
+        "no_recent_activity",
+        "order_ready_for_setup",
+        "suspended",
+        "expired",
+    )
     assert set(STATUS_LABELS) == set(STATUSES) and all(STATUS_LABELS.values())
-    assert NEEDS_ATTENTION == {"expiring_soon", "license_overage", "no_recent_activity", "order_ready_for_setup",
-                               "suspended"}
+    assert {
+        "expiring_soon",
+        "license_overage",
+        "no_recent_activity",
+        "order_ready_for_setup",
+        "suspended",
+    } == NEEDS_ATTENTION
     assert all(definition(s) for s in STATUSES)
 
 
@@ -114,6 +190,7 @@ def test_results_are_cached_per_snapshot(tmp_path):
     w.sub("C2-S", "C2", start=d(-5), end=d(300))
     w.line("C2-S", "meetings", 5, {0: (1, 1)})
     from tests.contract_files import write_folder
+
     folder = write_folder(tmp_path / "contract2", dict(w.tables))
     store = SnapshotStore(first.settings.snapshots_dir)
     assert import_folder(folder, store, first.state).ok

@@ -1,6 +1,7 @@
 """License sections: recently added, expiring, renewing, low allocation,
 overage, the license trend and the headline KPIs, with the product toggle and
 the scope. Expected values are worked out by hand (as_of = 2025-06-15)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,14 +9,15 @@ from datetime import date
 import polars as pl
 import pytest
 
-from metrics import licenses as L
-from metrics.types import Context, View
+from partnerhub.metrics import licenses as L
+from partnerhub.metrics.types import Context, View
 from tests.test_metrics_support import World, build, d, rows, week
 
 MEETINGS, CALLING = View(product="meetings"), View(product="calling")
 
 
 # ---- recently added --------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def recent(tmp_path_factory):
@@ -45,16 +47,35 @@ def recent(tmp_path_factory):
 
 def test_recently_added_boundaries_and_order(recent):
     r = L.recently_added(recent, MEETINGS)
-    assert rows(r, "customer_id", "subscription_id", "days_since_added", "total_licenses", "used", "assigned",
-                "available", "weekly_allocation_change", "weekly_usage_change") == [
+    assert rows(
+        r,
+        "customer_id",
+        "subscription_id",
+        "days_since_added",
+        "total_licenses",
+        "used",
+        "assigned",
+        "available",
+        "weekly_allocation_change",
+        "weekly_usage_change",
+    ) == [
         ("R3", "R3-A", 0, 5, 0, 0, 5, None, None),
         ("R1", "R1-B", 30, 4, 4, 4, 0, None, None),
         ("R1", "R1-A", 90, 10, 4, 6, 4, 1, 0),
     ]
     assert r.kpis == {"new_customers": 2, "total_licenses": 19}
-    assert r.export_columns == ("customer_id", "customer_name", "subscription_id", "days_since_added",
-                                "total_licenses", "used", "assigned", "available", "weekly_allocation_change",
-                                "weekly_usage_change")
+    assert r.export_columns == (
+        "customer_id",
+        "customer_name",
+        "subscription_id",
+        "days_since_added",
+        "total_licenses",
+        "used",
+        "assigned",
+        "available",
+        "weekly_allocation_change",
+        "weekly_usage_change",
+    )
 
 
 def test_recently_added_product_toggle(recent):
@@ -77,6 +98,7 @@ def test_unknown_product_is_refused(recent):
 
 
 # ---- expiring and renewing ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def window(tmp_path_factory):
@@ -103,8 +125,9 @@ def window(tmp_path_factory):
 
 def test_expiring_boundaries_trials_and_statuses(window):
     r = L.expiring(window, MEETINGS)
-    assert rows(r, "customer_id", "days_to_end", "total_licenses", "used", "assigned", "available",
-                "usage_3_months") == [
+    assert rows(
+        r, "customer_id", "days_to_end", "total_licenses", "used", "assigned", "available", "usage_3_months"
+    ) == [
         ("E1", 0, 10, 6, 8, 2, 9),
         ("E4", 20, 4, 4, 4, 0, 4),
         ("E7", 60, 2, 0, 0, 2, 0),
@@ -119,12 +142,18 @@ def test_expiring_boundaries_trials_and_statuses(window):
 def test_renewing(window):
     r = L.renewing(window, MEETINGS)
     assert rows(r, "customer_id", "days_to_end") == [("N1", 30)]
-    assert r.kpis == {"renewing_customers": 1, "allocation_ratio": pytest.approx(0.7),
-                      "usage_ratio": pytest.approx(0.7)}
+    assert r.kpis == {
+        "renewing_customers": 1,
+        "allocation_ratio": pytest.approx(0.7),
+        "usage_ratio": pytest.approx(0.7),
+    }
     c = L.renewing(window, CALLING)
     assert rows(c, "customer_id", "days_to_end", "total_licenses") == [("N3", 45, 6)]
-    assert c.kpis == {"renewing_customers": 1, "allocation_ratio": pytest.approx(0.5),
-                      "usage_ratio": pytest.approx(1 / 6)}
+    assert c.kpis == {
+        "renewing_customers": 1,
+        "allocation_ratio": pytest.approx(0.5),
+        "usage_ratio": pytest.approx(1 / 6),
+    }
 
 
 def test_empty_section_has_null_ratios(window):
@@ -134,16 +163,26 @@ def test_empty_section_has_null_ratios(window):
 
 
 def test_headline_counts_meetings_and_calling_whatever_the_toggle(window):
-    expected = {"total_customers": 8, "expiring_customers": 4, "renewing_customers": 2,
-                "low_allocation_customers": 2, "overage_customers": 0}
+    expected = {
+        "total_customers": 8,
+        "expiring_customers": 4,
+        "renewing_customers": 2,
+        "low_allocation_customers": 2,
+        "overage_customers": 0,
+    }
     assert L.headline(window, MEETINGS) == expected
     assert L.headline(window, CALLING) == expected
     assert L.headline(window, View(scope=frozenset({"E1", "N3", "E5"}))) == {
-        "total_customers": 2, "expiring_customers": 1, "renewing_customers": 1,
-        "low_allocation_customers": 0, "overage_customers": 0}
+        "total_customers": 2,
+        "expiring_customers": 1,
+        "renewing_customers": 1,
+        "low_allocation_customers": 0,
+        "overage_customers": 0,
+    }
 
 
 # ---- low allocation ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def low(tmp_path_factory):
@@ -178,13 +217,27 @@ def low(tmp_path_factory):
 
 def test_low_allocation_rule_and_bands(low):
     r = L.low_allocation(low, MEETINGS)
-    assert rows(r, "customer_id", "months_since_added", "assigned", "allocation_ratio", "total_licenses", "used",
-                "available", "weekly_allocation_change", "peer_baseline") == [
+    assert rows(
+        r,
+        "customer_id",
+        "months_since_added",
+        "assigned",
+        "allocation_ratio",
+        "total_licenses",
+        "used",
+        "available",
+        "weekly_allocation_change",
+        "peer_baseline",
+    ) == [
         ("A4", 0, 2, pytest.approx(0.2), 10, 1, 8, 1, pytest.approx(0.6)),
         ("B1", 3, 5, pytest.approx(0.25), 20, 3, 15, None, pytest.approx(0.7)),
     ]
-    assert r.kpis == {"low_allocation_customers": 2, "allocation_ratio": pytest.approx(7 / 30),
-                      "assigned_usage_ratio": pytest.approx(4 / 30), "unassigned_licenses": 23}
+    assert r.kpis == {
+        "low_allocation_customers": 2,
+        "allocation_ratio": pytest.approx(7 / 30),
+        "assigned_usage_ratio": pytest.approx(4 / 30),
+        "unassigned_licenses": 23,
+    }
     assert L.low_allocation(low, CALLING).frame.height == 0
 
 
@@ -197,15 +250,20 @@ def test_peer_baseline_stays_partner_wide_in_a_scope(low):
 
 def test_low_allocation_settings(low):
     stricter = Context(low.snapshot, low.state, low.settings.with_(low_allocation_factor=0.3))
-    r = L.low_allocation(stricter, MEETINGS)     # thresholds 0.18 and 0.21
+    r = L.low_allocation(stricter, MEETINGS)  # thresholds 0.18 and 0.21
     assert r.frame.height == 0
-    assert r.kpis == {"low_allocation_customers": 0, "allocation_ratio": None, "assigned_usage_ratio": None,
-                      "unassigned_licenses": 0}
+    assert r.kpis == {
+        "low_allocation_customers": 0,
+        "allocation_ratio": None,
+        "assigned_usage_ratio": None,
+        "unassigned_licenses": 0,
+    }
     younger = Context(low.snapshot, low.state, low.settings.with_(low_allocation_min_age_days=29))
     assert L.low_allocation(younger, MEETINGS).frame["customer_id"].to_list() == ["A5", "A4", "B1"]
 
 
 # ---- overage ----------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def over(tmp_path_factory):
@@ -235,8 +293,18 @@ def over(tmp_path_factory):
 
 def test_overage_rows_and_kpis(over):
     r = L.overage(over, MEETINGS)
-    assert rows(r, "subscription_id", "months_remaining", "auto_renew", "total_licenses", "assigned",
-                "allocation_ratio", "used", "usage_ratio", "overage") == [
+    assert rows(
+        r,
+        "subscription_id",
+        "months_remaining",
+        "auto_renew",
+        "total_licenses",
+        "assigned",
+        "allocation_ratio",
+        "used",
+        "usage_ratio",
+        "overage",
+    ) == [
         ("O2-B", 12, True, 5, 10, pytest.approx(2.0), 10, pytest.approx(2.0), 5),
         ("O1-S", 2, True, 10, 13, pytest.approx(1.3), 9, pytest.approx(0.9), 3),
         ("O2-A", 12, False, 0, 2, None, 0, None, 2),
@@ -252,26 +320,32 @@ def test_no_overage_gives_null_average(over):
 
 
 def test_headline_ignores_other_products(over):
-    assert L.headline(over, MEETINGS) == {"total_customers": 4, "expiring_customers": 0, "renewing_customers": 1,
-                                          "low_allocation_customers": 0, "overage_customers": 3}
+    assert L.headline(over, MEETINGS) == {
+        "total_customers": 4,
+        "expiring_customers": 0,
+        "renewing_customers": 1,
+        "low_allocation_customers": 0,
+        "overage_customers": 3,
+    }
 
 
 # ---- license trend -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def trend(tmp_path_factory):
     w = World()
     w.customer("T1", "Trend One")
-    w.sub("T1-S", "T1", start=date(2025, 3, 29), end=d(300))          # week(11) + 6
+    w.sub("T1-S", "T1", start=date(2025, 3, 29), end=d(300))  # week(11) + 6
     w.line("T1-S", "meetings", 10, {0: (6, 3), 5: (4, 2)})
     w.customer("T2", "Trend Two")
-    w.sub("T2-S", "T2", start=d(0), end=d(300))                       # after the latest week
+    w.sub("T2-S", "T2", start=d(0), end=d(300))  # after the latest week
     w.line("T2-S", "meetings", 100, {0: (50, 50)})
     w.customer("T3", "Trend Three")
-    w.sub("T3-S", "T3", status="expired", start=d(-400), end=date(2025, 5, 18))   # ends on week(3)
+    w.sub("T3-S", "T3", status="expired", start=d(-400), end=date(2025, 5, 18))  # ends on week(3)
     w.line("T3-S", "meetings", 7, {3: (7, 7), 2: (5, 5)})
     w.customer("T4", "Trend Four")
-    w.sub("T4-S", "T4", start=date(2025, 5, 10), end=d(300))          # week(5) + 6
+    w.sub("T4-S", "T4", start=date(2025, 5, 10), end=d(300))  # week(5) + 6
     w.line("T4-S", "meetings", 1)
     w.customer("T5", "Trend Calling")
     w.sub("T5-S", "T5", start=d(-400), end=d(300))
@@ -281,13 +355,22 @@ def trend(tmp_path_factory):
 
 def test_license_trend(trend):
     r = L.license_trend(trend, MEETINGS)
-    assert r.frame.schema == pl.Schema({"week_start": pl.Date, "total_licenses": pl.Int64, "assigned": pl.Int64,
-                                        "used": pl.Int64})
+    assert r.frame.schema == pl.Schema(
+        {"week_start": pl.Date, "total_licenses": pl.Int64, "assigned": pl.Int64, "used": pl.Int64}
+    )
     assert rows(r, "week_start", "total_licenses", "assigned", "used") == [
-        (date(2025, 3, 23), 17, 0, 0), (date(2025, 3, 30), 17, 0, 0), (date(2025, 4, 6), 17, 0, 0),
-        (date(2025, 4, 13), 17, 0, 0), (date(2025, 4, 20), 17, 0, 0), (date(2025, 4, 27), 17, 0, 0),
-        (date(2025, 5, 4), 18, 4, 2), (date(2025, 5, 11), 18, 0, 0), (date(2025, 5, 18), 18, 7, 7),
-        (date(2025, 5, 25), 11, 0, 0), (date(2025, 6, 1), 11, 0, 0), (date(2025, 6, 8), 11, 6, 3),
+        (date(2025, 3, 23), 17, 0, 0),
+        (date(2025, 3, 30), 17, 0, 0),
+        (date(2025, 4, 6), 17, 0, 0),
+        (date(2025, 4, 13), 17, 0, 0),
+        (date(2025, 4, 20), 17, 0, 0),
+        (date(2025, 4, 27), 17, 0, 0),
+        (date(2025, 5, 4), 18, 4, 2),
+        (date(2025, 5, 11), 18, 0, 0),
+        (date(2025, 5, 18), 18, 7, 7),
+        (date(2025, 5, 25), 11, 0, 0),
+        (date(2025, 6, 1), 11, 0, 0),
+        (date(2025, 6, 8), 11, 6, 3),
     ]
     assert r.kpis == {}
 

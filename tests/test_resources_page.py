@@ -1,24 +1,25 @@
 """Resources and help: the shipped content file is valid, a broken one is
 reported (what and where) instead of breaking the page, and the search and
 filters work and live in the address."""
+
 from __future__ import annotations
 
 import pytest
 
-import pages._resources.content as content
-from pages._resources.content import TYPES, ContentError, load_resources, matching
+import partnerhub.pages._resources.content as content
+from partnerhub.pages._resources.content import TYPES, ContentError, load_resources, matching
 from tests.analytics_support import ROLES, call, find, layout_of, open_page, signed_in, text_of
 
 SALES = "sales@demo.example"
 
-GOOD_ENTRY = '''
+GOOD_ENTRY = """
 [[resource]]
 title = "A guide"
 url = "https://help.webex.com/"
 category = "Getting started"
 type = "guide"
 description = "What it says."
-'''
+"""
 
 
 def test_the_shipped_content_is_valid():
@@ -26,22 +27,28 @@ def test_the_shipped_content_is_valid():
     assert len(resources.items) >= 20
     assert {r.type for r in resources.items} == set(TYPES)
     assert resources.featured and resources.quick_links
-    assert all(r.url.startswith(("https://help.webex.com/", "https://developer.webex.com/", "/"))
-               for r in resources.items)
+    assert all(
+        r.url.startswith(("https://help.webex.com/", "https://developer.webex.com/", "/")) for r in resources.items
+    )
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("[[resource]\ntitle = 1", "not valid TOML"),
-    (GOOD_ENTRY.replace('type = "guide"', 'type = "podcast"'), "resource #1 (A guide): type must be one of"),
-    (GOOD_ENTRY.replace('url = "https://help.webex.com/"', 'url = "javascript:alert(1)"'), "url must start with"),
-    (GOOD_ENTRY.replace('description = "What it says."', ''), "description is missing"),
-    (GOOD_ENTRY + 'colour = "red"\n', "unknown key 'colour'"),
-    (GOOD_ENTRY + 'featured = "yes"\n', "featured must be true or false"),
-    (GOOD_ENTRY + "updated = 2025-13-01\n", "not valid TOML"),
-    ("[[quick_link]]\ntitle = \"x\"\nurl = \"https://a.example/\"\nicon = \"<script>\"\n" + GOOD_ENTRY,
-     "icon must be a Bootstrap icon name"),
-    ('title = "no entries"\n', "there must be at least one [[resource]]"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("[[resource]\ntitle = 1", "not valid TOML"),
+        (GOOD_ENTRY.replace('type = "guide"', 'type = "podcast"'), "resource #1 (A guide): type must be one of"),
+        (GOOD_ENTRY.replace('url = "https://help.webex.com/"', 'url = "javascript:alert(1)"'), "url must start with"),
+        (GOOD_ENTRY.replace('description = "What it says."', ""), "description is missing"),
+        (GOOD_ENTRY + 'colour = "red"\n', "unknown key 'colour'"),
+        (GOOD_ENTRY + 'featured = "yes"\n', "featured must be true or false"),
+        (GOOD_ENTRY + "updated = 2025-13-01\n", "not valid TOML"),
+        (
+            '[[quick_link]]\ntitle = "x"\nurl = "https://a.example/"\nicon = "<script>"\n' + GOOD_ENTRY,
+            "icon must be a Bootstrap icon name",
+        ),
+        ('title = "no entries"\n', "there must be at least one [[resource]]"),
+    ],
+)
 def test_a_broken_file_names_its_problems(tmp_path, text, problem):
     path = tmp_path / "resources.toml"
     path.write_text(text, encoding="utf-8")
@@ -64,7 +71,10 @@ def test_a_broken_file_is_a_message_on_the_page(app, tmp_path, monkeypatch):
 def test_every_role_gets_the_page(app, email):
     layout = layout_of(open_page(signed_in(app, email), "/resources"))
     resources = load_resources()
-    assert text_of(find(layout, "resources-count")) == f"Showing {len(resources.items)} of {len(resources.items)} resources"
+    assert (
+        text_of(find(layout, "resources-count"))
+        == f"Showing {len(resources.items)} of {len(resources.items)} resources"
+    )
     assert len(find(layout, "resources-featured-list")["children"]) == len(resources.featured)
     assert len(find(layout, "resources-quick-links")["children"]) == len(resources.quick_links)
 
@@ -72,17 +82,26 @@ def test_every_role_gets_the_page(app, email):
 def test_search_and_filters_narrow_the_list_and_the_address(app):
     client = signed_in(app, SALES)
     resources = load_resources()
-    response = call(client, "resources-list.children", {
-        "resources-search.value": "queue", "resources-category.value": [], "resources-type.value": ["video"]})
+    response = call(
+        client,
+        "resources-list.children",
+        {"resources-search.value": "queue", "resources-category.value": [], "resources-type.value": ["video"]},
+    )
     expected = matching(resources, "queue", (), ("video",))
     assert len(expected) == 1
     assert response["resources-count"]["children"] == f"Showing 1 of {len(resources.items)} resources"
     assert response["resources-url"]["search"] == "?q=queue&type=video"
     assert expected[0].title in text_of(response["resources-list"]["children"])
 
-    response = call(client, "resources-list.children", {
-        "resources-search.value": "no such words anywhere", "resources-category.value": ["Licensing"],
-        "resources-type.value": []})
+    response = call(
+        client,
+        "resources-list.children",
+        {
+            "resources-search.value": "no such words anywhere",
+            "resources-category.value": ["Licensing"],
+            "resources-type.value": [],
+        },
+    )
     assert "No resource matches this search" in text_of(response["resources-list"]["children"])
     assert response["resources-url"]["search"] == "?q=no+such+words+anywhere&category=Licensing"
 

@@ -1,16 +1,18 @@
 """The app-state store under several writer processes at once, as under
 gunicorn: every write lands, none fails with "database is locked"."""
+
 from __future__ import annotations
 
 import multiprocessing as mp
 
 from sqlalchemy import func, select
 
-from data.state import StateStore, audit_log, tags
+from partnerhub.data.state import StateStore, audit_log, tags
 
 
 def _writer(url: str, worker: int, n: int) -> None:
-    from data.tags import add_tag, create_tag
+    from partnerhub.data.tags import add_tag, create_tag
+
     state = StateStore(url)
     for i in range(n):
         tag = create_tag(state, f"w{worker}@test.example", f"w{worker}-t{i}", "#336699")

@@ -1,17 +1,16 @@
 """Custom tags in the app-state store (data/tags.py): every write validated,
 every accepted change audited in the same transaction."""
+
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from data import tags as T
-from data.state import customer_tags
+from partnerhub.data import tags as T
+from partnerhub.data.state import customer_tags
 from tests.state_support import audit_rows as audit
 
 ACTOR = "full.admin@demo.example"
-
-
 
 
 def test_create_list_rename_recolor_delete(state):
@@ -33,16 +32,33 @@ def test_create_list_rename_recolor_delete(state):
         assert conn.execute(select(customer_tags)).all() == []
     assert audit(state) == [
         (ACTOR, "tag.create", None, "Gold", None, {"id": gold["id"], "name": "Gold", "color": "#ffd700"}),
-        (ACTOR, "tag.create", None, "key account", None,
-         {"id": key["id"], "name": "key account", "color": "#1f77b4"}),
-        (ACTOR, "tag.rename", None, "Platinum", {"id": gold["id"], "name": "Gold"},
-         {"id": gold["id"], "name": "Platinum"}),
-        (ACTOR, "tag.recolor", None, "Platinum", {"id": gold["id"], "color": "#ffd700"},
-         {"id": gold["id"], "color": "#e5e4e2"}),
+        (ACTOR, "tag.create", None, "key account", None, {"id": key["id"], "name": "key account", "color": "#1f77b4"}),
+        (
+            ACTOR,
+            "tag.rename",
+            None,
+            "Platinum",
+            {"id": gold["id"], "name": "Gold"},
+            {"id": gold["id"], "name": "Platinum"},
+        ),
+        (
+            ACTOR,
+            "tag.recolor",
+            None,
+            "Platinum",
+            {"id": gold["id"], "color": "#ffd700"},
+            {"id": gold["id"], "color": "#e5e4e2"},
+        ),
         (ACTOR, "tag.add", "C1", "Platinum", None, {"tag_id": gold["id"], "tag": "Platinum"}),
         (ACTOR, "tag.add", "C2", "Platinum", None, {"tag_id": gold["id"], "tag": "Platinum"}),
-        (ACTOR, "tag.delete", None, "Platinum",
-         {"id": gold["id"], "name": "Platinum", "color": "#e5e4e2", "customers": ["C1", "C2"]}, None),
+        (
+            ACTOR,
+            "tag.delete",
+            None,
+            "Platinum",
+            {"id": gold["id"], "name": "Platinum", "color": "#e5e4e2", "customers": ["C1", "C2"]},
+            None,
+        ),
     ]
 
 
@@ -50,14 +66,16 @@ def test_assign_and_remove(state):
     gold = T.create_tag(state, ACTOR, "Gold", "#ffd700")
     vip = T.create_tag(state, ACTOR, "VIP", "#ff0000")
     assert T.add_tag(state, ACTOR, gold["id"], ["C1", "C2", "C2"]) == 2
-    assert T.add_tag(state, ACTOR, gold["id"], ["C2", "C3"]) == 1        # C2 already has it
+    assert T.add_tag(state, ACTOR, gold["id"], ["C2", "C3"]) == 1  # C2 already has it
     assert T.add_tag(state, ACTOR, vip["id"], ["C3"]) == 1
     frame = T.tags_by_customer(state).sort(["customer_id", "tag"])
     assert [tuple(r) for r in frame.iter_rows()] == [("C1", "Gold"), ("C2", "Gold"), ("C3", "Gold"), ("C3", "VIP")]
-    assert [tuple(r) for r in T.tags_by_customer(state, ["C3"]).sort("tag").iter_rows()] == [("C3", "Gold"),
-                                                                                           ("C3", "VIP")]
+    assert [tuple(r) for r in T.tags_by_customer(state, ["C3"]).sort("tag").iter_rows()] == [
+        ("C3", "Gold"),
+        ("C3", "VIP"),
+    ]
     assert T.tags_by_customer(state, []).height == 0
-    assert T.customers_with_tags(state, ["gold"]) == {"C1", "C2", "C3"}      # any case
+    assert T.customers_with_tags(state, ["gold"]) == {"C1", "C2", "C3"}  # any case
     assert T.customers_with_tags(state, ["VIP", "nope"]) == {"C3"}
     assert T.customers_with_tags(state, []) == set()
     assert {t["name"]: t["customers"] for t in T.list_tags(state)} == {"Gold": 3, "VIP": 1}
@@ -68,9 +86,17 @@ def test_assign_and_remove(state):
     assert len([a for a in audit(state) if a[1] == "tag.add"]) == 4
 
 
-@pytest.mark.parametrize("name, message", [
-    ("", "empty"), ("   ", "empty"), ("x" * 61, "60"), ("a;b", "';'"), ("tab\there", "control"), (None, "text"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x" * 61, "60"),
+        ("a;b", "';'"),
+        ("tab\there", "control"),
+        (None, "text"),
+    ],
+)
 def test_bad_names_are_refused(state, name, message):
     with pytest.raises(ValueError, match=message):
         T.create_tag(state, ACTOR, name, "#000000")
@@ -98,14 +124,18 @@ def test_names_are_unique_whatever_their_case(state):
             T.create_tag(state, ACTOR, name, "#000000")
     with pytest.raises(ValueError, match="already exists"):
         T.rename_tag(state, ACTOR, gold["id"], "ÉMERAUDE")
-    assert T.rename_tag(state, ACTOR, gold["id"], "GOLD")["name"] == "GOLD"   # its own name, other case
+    assert T.rename_tag(state, ACTOR, gold["id"], "GOLD")["name"] == "GOLD"  # its own name, other case
     assert len(audit(state)) == 3
 
 
 def test_unknown_tags_and_bad_customer_lists(state):
-    for call in (lambda: T.rename_tag(state, ACTOR, 999, "x"), lambda: T.recolor_tag(state, ACTOR, 999, "#000000"),
-                 lambda: T.delete_tag(state, ACTOR, 999), lambda: T.add_tag(state, ACTOR, 999, ["C1"]),
-                 lambda: T.remove_tag(state, ACTOR, "abc", ["C1"])):
+    for call in (
+        lambda: T.rename_tag(state, ACTOR, 999, "x"),
+        lambda: T.recolor_tag(state, ACTOR, 999, "#000000"),
+        lambda: T.delete_tag(state, ACTOR, 999),
+        lambda: T.add_tag(state, ACTOR, 999, ["C1"]),
+        lambda: T.remove_tag(state, ACTOR, "abc", ["C1"]),
+    ):
         with pytest.raises(ValueError, match="tag"):
             call()
     tag = T.create_tag(state, ACTOR, "Gold", "#ffd700")

@@ -18,6 +18,7 @@ Fixtures for every browser test (reuse them for page tests):
 
 Every test in this folder is marked `browser`.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,14 @@ from werkzeug.serving import make_server
 from tests.conftest import PASSWORD, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 HERE = Path(__file__).resolve().parent
 
@@ -61,8 +68,12 @@ def base_url(live_server):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS,
-            "headless": browser_type_launch_args.get("headless", True)}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": browser_type_launch_args.get("headless", True),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +99,10 @@ class BrowserErrors:
 
     def attach(self, page) -> None:
         # a blocked eval() is not always logged to the console; the event is
-        page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error("
-                             "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI));")
+        page.add_init_script(
+            "document.addEventListener('securitypolicyviolation', e => console.error("
+            "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI));"
+        )
         page.on("console", lambda msg: msg.type == "error" and self.seen.append(f"console: {msg.text}"))
         page.on("pageerror", lambda err: self.seen.append(f"page error: {err}"))
         page.on("requestfailed", lambda req: self._failed(req))

@@ -1,12 +1,21 @@
 """Helpers of the analytics, calling and resources browser tests."""
+
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
-from tests.conftest import ROOT
+WAIT = 15_000  # ms: the first visit loads Plotly and AG Grid
 
-WAIT = 15_000          # ms: the first visit loads Plotly and AG Grid
-DOCS = ROOT / "docs" / "screenshots"
+
+def publish(screenshot: Path, name: str) -> None:
+    """Copy a screenshot for the README, only when `make screenshots` asks:
+    `make test` never modifies tracked files."""
+    folder = os.environ.get("PARTNERHUB_SCREENSHOTS_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(screenshot, Path(folder) / name)
 
 
 def kpi(page, element_id: str):
@@ -35,5 +44,3 @@ def screenshot(page, path: Path, width: int) -> None:
     # the page's own content never sticks out sideways: wide tables scroll inside their box
     assert main.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), f"horizontal overflow at {width} px"
     page.screenshot(path=str(path), full_page=True)
-
-

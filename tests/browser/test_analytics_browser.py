@@ -3,24 +3,24 @@ reads the metrics functions' numbers; the Meetings / Calling toggle switches
 every section below it and survives a reload; a table's CSV from the page's
 menu is the API's file; screenshots for the README. (The full administrator
 opens the calling and resources pages in test_calling_browser.py.)"""
+
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from auth.roles import may_see
-from components import fmt, fmt_int
-from metrics.datasets import DATASETS, KPI_GROUPS
-from metrics.types import View
-from pages._analytics import calling as C
-from pages._analytics.licenses import HEADLINE, TABLES, TREND
-from pages._resources.content import load_resources
+from partnerhub.auth.roles import may_see
+from partnerhub.components import fmt, fmt_int
+from partnerhub.metrics.datasets import DATASETS, KPI_GROUPS
+from partnerhub.metrics.types import View
+from partnerhub.pages._analytics import calling as C
+from partnerhub.pages._analytics.licenses import HEADLINE, TABLES, TREND
+from partnerhub.pages._resources.content import load_resources
 from tests.analytics_support import ROLES, context, view
-from tests.browser.pages_support import DOCS, WAIT, cell, kpi, screenshot
+from tests.browser.pages_support import WAIT, cell, kpi, publish, screenshot
 
 FULL = "full.admin@demo.example"
 
@@ -34,17 +34,18 @@ def expect_sections(page, ctx, v, product_label: str) -> None:
             expect(kpi(page, spec.kpi_id(key))).to_have_text(fmt(result.kpis[key], kind), timeout=WAIT)
         if result.frame.height:
             first = result.frame.row(0, named=True)
-            expect(cell(page, spec.grid_id, 0, "subscription_id")).to_have_text(first["subscription_id"],
-                                                                                timeout=WAIT)
+            expect(cell(page, spec.grid_id, 0, "subscription_id")).to_have_text(first["subscription_id"], timeout=WAIT)
             expect(cell(page, spec.grid_id, 0, "customer_name")).to_have_text(first["customer_name"])
             expect(cell(page, spec.grid_id, 0, "total_licenses")).to_have_text(fmt_int(first["total_licenses"]))
         else:
             expect(page.locator(f"#{spec.base}-empty")).to_contain_text(product_label, timeout=WAIT)
         expect(page.locator(f"#{spec.download_id}-csv")).to_have_attribute(
-            "href", f"/api/v1/datasets/{spec.dataset}.csv?product={v.product}")
+            "href", f"/api/v1/datasets/{spec.dataset}.csv?product={v.product}"
+        )
     last = DATASETS["license_trend"].fn(ctx, v).frame.row(-1, named=True)
     expect(page.locator(f"#{TREND.graph_id}-summary")).to_contain_text(
-        f"{fmt_int(last['total_licenses'])} licenses, {fmt_int(last['assigned'])} assigned", timeout=WAIT)
+        f"{fmt_int(last['total_licenses'])} licenses, {fmt_int(last['assigned'])} assigned", timeout=WAIT
+    )
 
 
 @pytest.mark.parametrize("email", [e for e in ROLES if e != FULL])
@@ -54,8 +55,7 @@ def test_each_role_opens_every_page_it_may_see(page, sign_in, services, email):
     sign_in(page, email, next="/analytics")
     headline = KPI_GROUPS["headline"].fn(ctx, View(scope=v.scope))
     for key in HEADLINE:
-        expect(kpi(page, f"analytics-headline-{key.replace('_', '-')}")).to_have_text(fmt(headline[key]),
-                                                                                    timeout=WAIT)
+        expect(kpi(page, f"analytics-headline-{key.replace('_', '-')}")).to_have_text(fmt(headline[key]), timeout=WAIT)
     expect(page.locator("#data-as-of")).to_contain_text(f"Data as of {ctx.as_of.isoformat()}")
     expect_sections(page, ctx, v, "Meetings")
 
@@ -70,8 +70,9 @@ def test_each_role_opens_every_page_it_may_see(page, sign_in, services, email):
             expect(kpi(page, C.QUEUES.kpi_id(key))).to_have_text(fmt(queues.kpis[key], kind), timeout=WAIT)
         usage = DATASETS["calling_usage"].fn(ctx, v).frame
         if usage.height:
-            expect(cell(page, C.USAGE.grid_id, 0, "customer_name")).to_have_text(usage["customer_name"][0],
-                                                                               timeout=WAIT)
+            expect(cell(page, C.USAGE.grid_id, 0, "customer_name")).to_have_text(
+                usage["customer_name"][0], timeout=WAIT
+            )
             expect(cell(page, C.USAGE.grid_id, 0, "calls")).to_have_text(fmt_int(usage["calls"][0]))
     else:
         expect(page.locator("#nav-calling")).to_have_count(0)
@@ -88,15 +89,14 @@ def test_full_admin_toggle_reload_download_and_screenshots(page, sign_in, servic
     sign_in(page, FULL, next="/analytics")
     expect_sections(page, ctx, meetings, "Meetings")
     screenshot(page, artifacts / "analytics-1280.png", 1280)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(artifacts / "analytics-1280.png", DOCS / "analytics.png")
+    publish(artifacts / "analytics-1280.png", "analytics.png")
 
     # keyboard only: the toggle is a radio group
     page.locator("#analytics-toggle input[value='meetings']").focus()
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(r"/analytics\?product=calling$"))
     expect_sections(page, ctx, calling, "Calling")
-    for key in HEADLINE:                    # the headline does not follow the toggle
+    for key in HEADLINE:  # the headline does not follow the toggle
         expect(kpi(page, f"analytics-headline-{key.replace('_', '-')}")).to_have_text(fmt(headline[key]))
 
     # the CSV behind the menu is the API's file for the same view

@@ -1,20 +1,20 @@
 """The calling page in Chromium: the full administrator reads the calling
 metrics' numbers (week line, charts' summaries, queue KPIs, table cells with
 the trend arrows); a sales administrator gets neither the link nor the page."""
+
 from __future__ import annotations
 
 import json
-import shutil
 
 from playwright.sync_api import expect
 
-from components import fmt, fmt_int
-from metrics.datasets import DATASETS
-from metrics.query import latest_week
-from pages._analytics import calling as C
-from pages._resources.content import load_resources
+from partnerhub.components import fmt, fmt_int
+from partnerhub.metrics.datasets import DATASETS
+from partnerhub.metrics.query import latest_week
+from partnerhub.pages._analytics import calling as C
+from partnerhub.pages._resources.content import load_resources
 from tests.analytics_support import ROUTER, context, view
-from tests.browser.pages_support import DOCS, WAIT, cell, screenshot
+from tests.browser.pages_support import WAIT, cell, publish, screenshot
 
 FULL = "full.admin@demo.example"
 TREND_WORDS = {"up": "Up", "down": "Down", "flat": "Flat", None: "—"}
@@ -24,7 +24,8 @@ def test_full_admin_reads_the_calling_numbers(page, sign_in, services, artifacts
     ctx, v = context(services), view(services, FULL)
     sign_in(page, FULL, next="/calling")
     expect(page.locator("#calling-week")).to_have_text(
-        f"Data refreshed every Sunday 00:00 UTC; showing the week of {latest_week(ctx).isoformat()}.", timeout=WAIT)
+        f"Data refreshed every Sunday 00:00 UTC; showing the week of {latest_week(ctx).isoformat()}.", timeout=WAIT
+    )
     expect(page.locator("#data-as-of")).to_contain_text(f"Data as of {ctx.as_of.isoformat()}")
 
     queues = DATASETS["call_queues"].fn(ctx, v)
@@ -47,21 +48,22 @@ def test_full_admin_reads_the_calling_numbers(page, sign_in, services, artifacts
 
     trend = DATASETS["calling_usage_trend"].fn(ctx, v).frame.row(-1, named=True)
     expect(page.locator(f"#{C.USAGE_TREND.graph_id}-summary")).to_contain_text(
-        f"{fmt_int(trend['active_users'])} active users", timeout=WAIT)
+        f"{fmt_int(trend['active_users'])} active users", timeout=WAIT
+    )
     features = DATASETS["calling_features"].fn(ctx, v).frame
     expect(page.locator(f"#{C.FEATURES.graph_id}-summary")).to_contain_text(
-        f"{C.feature_labels()[features['feature'][0]]}: {fmt_int(features['calls'][0])}", timeout=WAIT)
-    for spec in C.CHARTS:                  # Plotly drew each chart (its PNG download stays in the mode bar)
+        f"{C.feature_labels()[features['feature'][0]]}: {fmt_int(features['calls'][0])}", timeout=WAIT
+    )
+    for spec in C.CHARTS:  # Plotly drew each chart (its PNG download stays in the mode bar)
         expect(page.locator(f"#{spec.graph_id} .main-svg").first).to_be_attached(timeout=WAIT)
         expect(page.locator(f"#{spec.graph_id} .modebar-btn[data-title='Download plot as a PNG']")).to_have_count(1)
 
     screenshot(page, artifacts / "calling-1280.png", 1280)
-    DOCS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(artifacts / "calling-1280.png", DOCS / "calling.png")
+    publish(artifacts / "calling-1280.png", "calling.png")
     screenshot(page, artifacts / "calling-768.png", 768)
 
-    page.set_viewport_size({"width": 1280, "height": 900})     # the navigation bar is a menu button below 768 px
-    page.locator("#nav-resources").click()                     # the last page this role may see
+    page.set_viewport_size({"width": 1280, "height": 900})  # the navigation bar is a menu button below 768 px
+    page.locator("#nav-resources").click()  # the last page this role may see
     total = len(load_resources().items)
     expect(page.locator("#resources-count")).to_have_text(f"Showing {total} of {total} resources", timeout=WAIT)
 
@@ -79,11 +81,19 @@ def test_a_sales_admin_gets_neither_the_link_nor_the_page(page, sign_in, browser
 
     # the pages router refuses it too, whatever the browser sends
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "_csrf_token")
-    body = {"output": ROUTER, "outputs": [{"id": "_pages_content", "property": "children"},
-                                          {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/calling"},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
-    refused = page.request.post("/_dash-update-component", data=json.dumps(body),
-                                headers={"Content-Type": "application/json", "X-CSRFToken": token})
+    body = {
+        "output": ROUTER,
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/calling"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    refused = page.request.post(
+        "/_dash-update-component",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
+    )
     assert refused.status == 403

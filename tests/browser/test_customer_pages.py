@@ -3,10 +3,10 @@ numbers of metrics.customers, filters live in the address (reload, back),
 tags made by one user show for another while a read-only admin gets no edit
 controls, trials and admin assignments on a customer's page, and an
 out-of-scope customer looks exactly like an unknown one."""
+
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from datetime import timedelta
 
@@ -14,23 +14,23 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from data.state import audit_log
-from data.trials import utc_today
-from metrics.types import Filters
+from partnerhub.data.state import audit_log
+from partnerhub.data.trials import utc_today
+from partnerhub.metrics.types import Filters
 from tests.auth_client import new_user
-from tests.conftest import ROOT
+from tests.browser.pages_support import publish
 from tests.customer_pages import ADMIN, FULL, READONLY, ROLES, SALES, expected_list, free_customer, scope
 
-STATUS_WORDS = {"trial": "Trial", "subscription": "Subscription", "expiring_soon": "Expiring soon",
-                "license_overage": "License overage", "no_recent_activity": "No recent activity",
-                "order_ready_for_setup": "Order ready for setup", "suspended": "Suspended", "expired": "Expired"}
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-
-
-def publish(screenshot, name: str) -> None:
-    """README shows docs/screenshots/customers.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(screenshot, SCREENSHOTS / name)
+STATUS_WORDS = {
+    "trial": "Trial",
+    "subscription": "Subscription",
+    "expiring_soon": "Expiring soon",
+    "license_overage": "License overage",
+    "no_recent_activity": "No recent activity",
+    "order_ready_for_setup": "Order ready for setup",
+    "suspended": "Suspended",
+    "expired": "Expired",
+}
 
 
 def count(n: int) -> str:
@@ -58,7 +58,8 @@ def test_each_role_sees_exactly_its_customers(page, sign_in, services, artifacts
     for status in filter(None, first["statuses"].split(";")):
         expect(statuses).to_contain_text(STATUS_WORDS[status])
     expect(row.locator('[col-id="total_licenses"]')).to_contain_text(
-        f"{first['used']:,} / {first['assigned']:,} / {first['total_licenses']:,}")
+        f"{first['used']:,} / {first['assigned']:,} / {first['total_licenses']:,}"
+    )
     link = row.locator('[col-id="org_url"] a')
     expect(link).to_have_attribute("target", "_blank")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
@@ -66,7 +67,8 @@ def test_each_role_sees_exactly_its_customers(page, sign_in, services, artifacts
     scoped = scope(services, email)
     if scoped is not None:
         shown = page.locator("#customers-grid .ag-center-cols-container .ag-row").evaluate_all(
-            "rows => rows.map(r => r.getAttribute('row-id'))")
+            "rows => rows.map(r => r.getAttribute('row-id'))"
+        )
         assert set(shown) <= scoped
     if email == FULL:
         page.screenshot(path=str(artifacts / "customers-list-1280.png"))
@@ -100,7 +102,8 @@ def test_filters_live_in_the_address(page, sign_in, services):
     expect(page.locator("#customers-count")).to_have_text(count(both))
     # the download menu names the same view
     expect(page.locator("#customers-download-csv")).to_have_attribute(
-        "href", "/api/v1/datasets/customers.csv?status=subscription&q=corp&needs_attention=true")
+        "href", "/api/v1/datasets/customers.csv?status=subscription&q=corp&needs_attention=true"
+    )
     # a reload keeps the view
     page.reload()
     expect(page.locator("#customers-count")).to_have_text(count(both))
@@ -123,13 +126,17 @@ def test_a_bad_address_says_so(page, sign_in, services):
 
 def test_sorting_in_the_grid(page, sign_in, services):
     open_list(page, sign_in, READONLY)
-    top = expected_list(services, READONLY).sort(["total_licenses", "customer_name", "customer_id"],
-                                                  descending=[True, False, False]).row(0, named=True)
+    top = (
+        expected_list(services, READONLY)
+        .sort(["total_licenses", "customer_name", "customer_id"], descending=[True, False, False])
+        .row(0, named=True)
+    )
     header = page.locator('#customers-grid .ag-header-cell[col-id="total_licenses"]')
     header.click()
     header.click()
     expect(page.locator('#customers-grid .ag-center-cols-container .ag-row[row-index="0"]')).to_have_attribute(
-        "row-id", top["customer_id"])
+        "row-id", top["customer_id"]
+    )
 
 
 def test_tags_are_shared_and_readonly_admins_only_look(page, sign_in, sign_out, services, artifacts):
@@ -192,8 +199,11 @@ def test_a_customer_page_with_trials_and_admins(page, sign_in, services, artifac
     expect(page.locator("#customers-admins-feedback")).to_contain_text(f"Removed {assignee}")
     expect(page.locator("#customers-admins-panel")).not_to_contain_text(assignee)
     with services.state.read() as conn:
-        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.customer_id == cid)
-                               .order_by(audit_log.c.id)).scalars().all()
+        actions = (
+            conn.execute(select(audit_log.c.action).where(audit_log.c.customer_id == cid).order_by(audit_log.c.id))
+            .scalars()
+            .all()
+        )
     assert actions[-4:] == ["trial.start", "trial.extend", "assignment.add", "assignment.remove"]
 
 
@@ -206,4 +216,3 @@ def test_out_of_scope_and_unknown_customers_look_the_same(page, sign_in, service
     expect(page.locator("#not-found")).to_be_visible()
     assert page.locator("#_pages_content").inner_text() == out_of_scope
     assert page.title() == "Customer"
-

@@ -1,6 +1,7 @@
 """Signing in and out through the real form in Chromium; each role sees the
 navigation entries of its areas only, and the pages run under the CSP with
 no console errors."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from auth.roles import AREAS
-from components.shell import NAV
+from partnerhub.auth.roles import AREAS
+from partnerhub.components.shell import NAV
 
 ROLES_BY_EMAIL = {
     "full.admin@demo.example": "partner_full_admin",
@@ -53,7 +54,7 @@ def test_wrong_password_shows_the_error(page, artifacts):
 def test_each_role_sees_its_navigation(page, sign_in, sign_out, email):
     role = ROLES_BY_EMAIL[email]
     sign_in(page, email)
-    expect(page.locator("#data-as-of")).to_be_visible()        # the home page content is drawn
+    expect(page.locator("#data-as-of")).to_be_visible()  # the home page content is drawn
     for area in (entry[0] for entry in NAV):
         entry = page.locator(f"#nav-{area}")
         if role in AREAS[area]:
@@ -84,7 +85,7 @@ def test_administration_page_renders_for_the_full_admin(page, sign_in, artifacts
 
 def test_out_of_role_page_says_not_allowed(page, sign_in, browser_errors):
     browser_errors.allow(r"status of 403")
-    browser_errors.allow(r"You do not have access to this page")      # Dash logs the refused router call
+    browser_errors.allow(r"You do not have access to this page")  # Dash logs the refused router call
     sign_in(page, "readonly@demo.example")
     # a direct load
     response = page.goto("/admin")
@@ -93,8 +94,9 @@ def test_out_of_role_page_says_not_allowed(page, sign_in, browser_errors):
     # in-app navigation: the router callback is refused and the page reloads into the same answer
     page.goto("/")
     page.locator("#account-menu").wait_for()
-    page.evaluate("() => { window.history.pushState({}, '', '/admin');"
-                  " window.dispatchEvent(new PopStateEvent('popstate')); }")
+    page.evaluate(
+        "() => { window.history.pushState({}, '', '/admin'); window.dispatchEvent(new PopStateEvent('popstate')); }"
+    )
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
 
 
@@ -117,6 +119,7 @@ def test_account_page_creates_shows_once_and_revokes_a_token(page, sign_in, arti
 
 def test_full_admin_adds_a_user_in_the_browser(page, sign_in, artifacts):
     import uuid
+
     email = f"browser-{uuid.uuid4().hex[:8]}@tests.example"
     sign_in(page, "full.admin@demo.example", next="/admin")
     page.get_by_label("E-mail address").fill(email)

@@ -1,0 +1,128 @@
+"""CSV, XLSX and Parquet files of a Result, streamed by the server.
+
+Encodings (metrics.md "Encodings of exports"): integers as integers, a null
+as an empty CSV field / Parquet null / empty XLSX cell, text exactly as
+imported, and in XLSX always a text cell, never a formula. Each writer holds
+at most one extra copy of the data: CSV is written slice by slice into the
+response; XLSX and Parquet are written to a spooled temporary file that is
+then streamed in chunks.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+
+import polars as pl
+
+SLICE_ROWS = 20_000
+CHUNK_BYTES = 256 * 1024
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+FORMATS = tuple(MEDIA_TYPES)
+
+
+def _text_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """Timestamps as ISO 8601 in UTC with Z, the form the import accepts."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Datetime):
+            col = pl.col(name)
+            if dtype.time_zone is not None:
+                col = col.dt.convert_time_zone("UTC")
+            exprs.append(col.dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias(name))
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
+    frame = _text_ready(frame)
+    if frame.height == 0:
+        buf = io.BytesIO()
+        frame.write_csv(buf)
+        yield buf.getvalue()
+        return
+    for i, part in enumerate(frame.iter_slices(SLICE_ROWS)):
+        buf = io.BytesIO()
+        part.write_csv(buf, include_header=(i == 0))
+        yield buf.getvalue()
+
+
+def _file_chunks(spool) -> Iterator[bytes]:
+    try:
+        spool.seek(0)
+        while chunk := spool.read(CHUNK_BYTES):
+            yield chunk
+    finally:
+        spool.close()
+
+
+def parquet_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- closed by _file_chunks once streamed
+    frame.write_parquet(spool)
+    return _file_chunks(spool)
+
+
+def xlsx_chunks(frame: pl.DataFrame, sheet: str = "data") -> Iterator[bytes]:
+    import xlsxwriter
+
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- closed by _file_chunks once streamed
+    # constant_memory: rows go to disk as they are written
+    book = xlsxwriter.Workbook(
+        spool,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    ws = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    time_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    for c, name in enumerate(frame.columns):
+        ws.write_string(0, c, name, bold)
+    kinds = [_xlsx_kind(dtype) for dtype in frame.dtypes]
+    r = 1
+    for part in frame.iter_slices(SLICE_ROWS):
+        for row in part.iter_rows():
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                kind = kinds[c]
+                if kind == "number":
+                    ws.write_number(r, c, value)
+                elif kind == "bool":
+                    ws.write_boolean(r, c, value)
+                elif kind == "datetime":
+                    ws.write_datetime(r, c, value.replace(tzinfo=None), time_fmt)
+                elif kind == "date":
+                    ws.write_datetime(r, c, datetime(value.year, value.month, value.day), date_fmt)
+                else:
+                    ws.write_string(r, c, str(value))
+            r += 1
+    book.close()
+    return _file_chunks(spool)
+
+
+def _xlsx_kind(dtype) -> str:
+    if dtype.is_numeric():
+        return "number"
+    if dtype == pl.Boolean:
+        return "bool"
+    if isinstance(dtype, pl.Datetime):
+        return "datetime"
+    if dtype == pl.Date:
+        return "date"
+    return "text"
+
+
+WRITERS = {"csv": csv_chunks, "xlsx": xlsx_chunks, "parquet": parquet_chunks}

@@ -1,0 +1,87 @@
+"""`flask --app app demo ensure`: what `make run` does before serving.
+
+When PARTNERHUB_HOME holds no data yet, generate demo data and import it, then
+give one demo user per role a random password, kept in a 0600 file so that
+the next `make run` prints the same sign-ins. Never when real data was
+imported: demo accounts are only created beside demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select, update
+
+from partnerhub.data.runtime import services
+from partnerhub.data.state import users
+
+from .passwords import hash_password
+
+demo_cli = AppGroup("demo", help="Demo data and demo sign-ins.")
+
+CREDENTIALS = "demo-credentials.txt"
+DEMO_DATA = "demo-data"
+
+
+def _read_credentials(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    pairs = (line.split(None, 1) for line in path.read_text().splitlines() if line.strip())
+    return {email: password.strip() for email, password in pairs}
+
+
+def ensure_demo(customers: int = 2000, weeks: int = 26, echo=click.echo) -> dict[str, str]:
+    from partnerhub.data.generator import DEMO_USERS, generate
+    from partnerhub.data.importer import import_folder
+
+    svc = services()
+    home = svc.settings.home
+    demo_dir = home / DEMO_DATA
+    snap = svc.snapshots.current()
+    if snap is None:
+        echo(f"no data in {home}: generating demo data ({customers} customers, {weeks} weeks)")
+        generate(demo_dir, customers=customers, weeks=weeks, seed=1)
+        result = import_folder(demo_dir, svc.snapshots, svc.state, keep=svc.settings.keep_snapshots)
+        if not result.ok:
+            raise click.ClickException("demo data did not import: " + "; ".join(result.report.lines()[:5]))
+        snap = svc.snapshots.current()
+    if Path(snap.source) != demo_dir.resolve():
+        echo("real data is imported: no demo sign-ins are created")
+        return {}
+    path = home / CREDENTIALS
+    creds = _read_credentials(path)
+    with svc.state.write() as conn:
+        for email, (_name, _role) in DEMO_USERS.items():
+            row = conn.execute(select(users.c.id, users.c.password_hash).where(users.c.email == email)).first()
+            if row is None:
+                continue
+            if email not in creds or not row.password_hash:
+                creds[email] = secrets.token_urlsafe(12)
+                conn.execute(
+                    update(users)
+                    .where(users.c.id == row.id)
+                    .values(password_hash=hash_password(creds[email], svc.settings.argon2_profile), source="demo")
+                )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.writelines(f"{email} {password}\n" for email, password in creds.items())
+    os.chmod(path, 0o600)
+    return creds
+
+
+@demo_cli.command("ensure")
+@click.option("--customers", default=2000, show_default=True, type=click.IntRange(200, 1_000_000))
+@click.option("--weeks", default=26, show_default=True, type=click.IntRange(13, 520))
+def ensure_cmd(customers: int, weeks: int):
+    """Imports demo data when there is none and prints the demo sign-ins."""
+    from partnerhub.data.generator import DEMO_USERS
+
+    creds = ensure_demo(customers, weeks)
+    if creds:
+        click.echo("demo sign-ins (also in PARTNERHUB_HOME/" + CREDENTIALS + "):")
+        for email, password in creds.items():
+            click.echo(f"  {DEMO_USERS[email][1]:24} {email:28} {password}")

@@ -1,0 +1,247 @@
+"""The one request guard, and the checks pages and the API make on top of it.
+
+`check_request()` runs before every request of the Flask server (Dash's
+endpoints included). It decides who is asking (session or, for /api/* only,
+an API token), ends idle sessions, refuses the anonymous, checks CSRF for
+session requests, and for Dash decides from the server's own callback
+registry which area a callback belongs to:
+
+- public: /login, /assets/..., /_dash-component-suites/... and /_favicon.ico
+- anonymous HTML request -> redirect to /login?next=...; anonymous /_dash-* or
+  /api/* -> 401 JSON {"error": ...}
+- a page (HTML load or the pages router callback) whose registered `area` the
+  role may not see -> 403
+- any other callback: the area comes from its output ids' prefix
+  (auth.roles.ID_PREFIXES); no known prefix -> 403 (fail closed)
+
+Write actions check again with `require_action()`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from flask import current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFProtect
+
+from partnerhub.data.runtime import services
+
+from . import roles
+from .session import LAST_SEEN, SIGNED_OUT, Identity, current_identity, end_session, identity_of
+
+csrf = CSRFProtect()
+
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
+PUBLIC_PATHS = ("/login", "/_favicon.ico")
+ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+ROUTER_LOCATION = "_pages_location"
+LAST_SEEN_STEP = 60  # seconds; the session cookie is rewritten at most this often
+
+
+class Refused(Exception):
+    """An action the current identity may not take. `status` is 403, or 404
+    when the customer is out of scope (answered like one that does not exist)."""
+
+    def __init__(self, message: str, status: int = 403):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# ---- checks for pages, callbacks and API routes ----------------------------
+
+
+def area_allowed(area: str) -> bool:
+    ident = current_identity()
+    return ident is not None and roles.may_see(ident.role, area)
+
+
+def in_scope(customer_id: str | None) -> bool:
+    from .scope import current_scope
+
+    if current_identity() is None or not customer_id:
+        return False
+    scope = current_scope()
+    return scope is None or customer_id in scope
+
+
+def require_action(action: str, customer_id: str | None = None) -> Identity:
+    """The current identity, when it may take `action` (on `customer_id`);
+    raises Refused otherwise. Nothing is changed by a refused action."""
+    ident = current_identity()
+    if ident is None:
+        raise Refused(_("Sign in first."), 401)
+    if action not in roles.ACTIONS:
+        raise Refused(_("Unknown action."))
+    if not roles.may(ident.role, action):
+        raise Refused(_("Your role (%(role)s) may not do this.", role=_(roles.ROLE_LABELS[ident.role])))
+    if customer_id is not None and not in_scope(customer_id):
+        raise Refused(_("Customer not found."), 404)
+    return ident
+
+
+# ---- the request guard ------------------------------------------------------
+
+
+def _is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _wants_json(path: str) -> bool:
+    return path.startswith("/api/") or path == "/api" or path.startswith("/_")
+
+
+def _error(status: int, message: str):
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    kind, _sep, secret = header.partition(" ")
+    return secret.strip() if kind.lower() == "bearer" else ""
+
+
+def _identify():
+    """Sets g.identity and g.auth_method ("session" | "token" | None); returns
+    a response when the request must end here."""
+    g.identity, g.auth_method = None, None
+    path = request.path
+    if path.startswith("/api/") or path == "/api":
+        secret = _bearer()
+        if secret is not None:
+            from .tokens import authenticate_token
+
+            owner = authenticate_token(services().state, secret)
+            if owner is None:
+                return _error(401, _("The API token is not valid."))
+            g.identity, g.auth_method = identity_of(owner), "token"
+            return None
+    if not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    seen = session.get(LAST_SEEN)
+    idle = services().settings.idle_timeout_minutes * 60
+    if not isinstance(seen, int) or now - seen > idle:
+        end_session("idle")
+        return None
+    if now - seen >= LAST_SEEN_STEP:
+        session[LAST_SEEN] = now
+    g.identity, g.auth_method = current_user.identity, "session"
+    return None
+
+
+def _anonymous(path: str):
+    if _wants_json(path):
+        return _error(401, _("Sign in first."))
+    target = request.full_path if request.query_string else path
+    return redirect(url_for("auth.login", next=target))
+
+
+def _forbidden_page():
+    return render_template("auth/forbidden.html"), 403
+
+
+def page_for_path(pathname: str):
+    """The registered Dash page for a browser path (path templates such as
+    /customers/<customer_id> included); None for an unknown path."""
+    from dash import _pages
+
+    dash_app = current_app.extensions.get("dash")
+    stripped = dash_app.strip_relative_path(pathname) if dash_app else pathname.strip("/")
+    page, _variables = _pages._path_to_page((stripped or "").strip("/"))
+    return page or None
+
+
+def page_allowed(pathname: str) -> bool:
+    page = page_for_path(pathname)
+    if page is None:
+        return True  # the router answers with the not-found page
+    area = page.get("area")
+    return area is not None and area_allowed(area)
+
+
+def _callback_areas(output_key: str) -> list[str | None] | None:
+    """Areas of the components a registered callback writes (its inputs when
+    it has no outputs); None when the server has no such callback."""
+    from dash import _callback
+
+    dash_app = current_app.extensions.get("dash")
+    registered = (dash_app.callback_map.get(output_key) if dash_app else None) or _callback.GLOBAL_CALLBACK_MAP.get(
+        output_key
+    )
+    if registered is None:
+        return None
+    outputs = registered.get("output")
+    outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    ids = [o.component_id for o in outputs if o is not None]
+    if not ids:
+        ids = [i.get("id") for i in registered.get("inputs", [])]
+        ids = [json.loads(i) if isinstance(i, str) and i.startswith("{") else i for i in ids]
+    return [roles.area_of_component(i) for i in ids] or [None]
+
+
+def _check_callback():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return _error(400, _("Not a callback request."))
+    output = body["output"]
+    if output == ROUTER_OUTPUT:
+        pathname = next(
+            (
+                i.get("value")
+                for i in body.get("inputs", [])
+                if isinstance(i, dict) and i.get("id") == ROUTER_LOCATION and i.get("property") == "pathname"
+            ),
+            None,
+        )
+        if not isinstance(pathname, str):
+            return _error(400, _("The page address is missing."))
+        if not page_allowed(pathname):
+            return _error(403, _("You do not have access to this page."))
+        return None
+    areas = _callback_areas(output)
+    if areas is None:
+        return _error(400, _("Unknown callback."))
+    if any(a is None or not area_allowed(a) for a in areas):
+        return _error(403, _("You do not have access to this part of the app."))
+    return None
+
+
+def check_request():
+    path = request.path
+    if request.method == "OPTIONS":
+        return None
+    if _is_public(path):
+        if path == "/login":
+            _identify()  # a signed-in visitor is sent on
+        return None
+    refused = _identify()
+    if refused is not None:
+        return refused
+    if g.identity is None:
+        return _anonymous(path)
+    if g.auth_method == "session":
+        csrf.protect()  # raises CSRFError (400) for an unsafe method without a valid token
+    if path == "/_dash-update-component":
+        return _check_callback()
+    if path.startswith("/_") or path == "/api" or path.startswith("/api/"):
+        return None
+    if request.method in ("GET", "HEAD") and request.endpoint in dash_page_endpoints() and not page_allowed(path):
+        return _forbidden_page()
+    return None
+
+
+def dash_page_endpoints() -> frozenset[str]:
+    # Dash serves its index under these rules; other Flask routes are ours
+    return frozenset({"/", "/<path:path>"})
+
+
+def signed_out_reason() -> str | None:
+    return session.pop(SIGNED_OUT, None)

@@ -1,0 +1,90 @@
+"""spec/roles.md as data: the roles, which areas each may see, what each may change.
+
+Pages declare their area (dash.register_page(..., area=...)); the navigation
+and the request guard both read these tables, so what a menu shows and what
+the server allows cannot drift apart.
+"""
+
+from __future__ import annotations
+
+FULL = "partner_full_admin"
+ADMIN = "partner_admin"
+READONLY = "partner_readonly_admin"
+SALES_FULL = "sales_full_admin"
+SALES = "sales_admin"
+ROLES = (FULL, ADMIN, READONLY, SALES_FULL, SALES)
+
+ROLE_LABELS = {
+    FULL: "Partner full administrator",
+    ADMIN: "Partner administrator",
+    READONLY: "Partner read-only administrator",
+    SALES_FULL: "Sales full administrator",
+    SALES: "Sales administrator",
+}
+
+# roles whose scope is only the customers assigned to them
+ASSIGNED_SCOPE = frozenset({ADMIN, SALES})
+
+# areas of the app (one navigation entry each) -> roles that may see them
+AREAS = {
+    "home": frozenset(ROLES),
+    "customers": frozenset(ROLES),
+    "analytics": frozenset(ROLES),
+    "calling": frozenset({FULL, ADMIN, READONLY}),
+    "resources": frozenset(ROLES),
+    "account": frozenset(ROLES),  # one's own API tokens and password
+    "administration": frozenset({FULL}),
+}
+
+# actions -> roles that may take them; "in scope" rules are in SCOPED_ACTIONS
+ACTIONS = {
+    "tag.manage": frozenset({FULL, ADMIN}),  # create, rename, recolour, delete
+    "tag.assign": frozenset({FULL, ADMIN}),
+    "trial.manage": frozenset({FULL, ADMIN, SALES_FULL, SALES}),  # start, extend
+    "assignment.manage": frozenset({FULL}),
+    "user.manage": frozenset({FULL}),  # add, role, password reset, disable, revoke tokens
+    "export": frozenset(ROLES),
+    "account.manage": frozenset(ROLES),  # one's own API tokens and password
+}
+
+# actions on one customer that these roles may take only inside their scope;
+# other roles that may take the action take it on any customer
+SCOPED_ACTIONS = {
+    "tag.assign": frozenset({ADMIN}),
+    "trial.manage": frozenset({ADMIN, SALES}),
+}
+
+
+# component-id prefix -> area; the request guard reads the area of a Dash
+# callback from its output ids, so every id a callback writes carries one
+ID_PREFIXES = {
+    "customers-": "customers",
+    "analytics-": "analytics",
+    "calling-": "calling",
+    "resources-": "resources",
+    "admin-": "administration",
+    "account-": "account",
+    "home-": "home",
+    "nav-": "home",  # the navigation bar, on every page
+}
+
+
+def area_of_component(component_id) -> str | None:
+    """The area a component id belongs to; None when it has no known prefix.
+    A pattern-matching (dict) id is judged by its "type"."""
+    if isinstance(component_id, dict):
+        component_id = component_id.get("type")
+    if not isinstance(component_id, str):
+        return None
+    for prefix, area in ID_PREFIXES.items():
+        if component_id.startswith(prefix):
+            return area
+    return None
+
+
+def may_see(role: str | None, area: str) -> bool:
+    return role in AREAS.get(area, frozenset())
+
+
+def may(role: str | None, action: str) -> bool:
+    return role in ACTIONS.get(action, frozenset())

@@ -1,0 +1,45 @@
+"""init_auth(server): sign-in, the request guard, CSRF and security headers.
+
+Called by create_app() before Dash attaches to the server, so that the guard
+is the first before_request function and runs ahead of Dash's own.
+"""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from .guard import _error, _wants_json, check_request, csrf
+from .headers import add_headers
+from .passwords import configure as configure_passwords
+from .session import SessionInterface, login_manager
+from .views import bp
+
+
+def init_auth(server) -> None:
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # the guard calls csrf.protect() itself, after deciding who is asking
+        # (an API token request carries no cookie and needs no CSRF token)
+        WTF_CSRF_CHECK_DEFAULT=False,
+        # sessions end by the idle timeout; a page left open must keep working
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    from partnerhub.data.runtime import EXTENSION
+
+    configure_passwords(server.extensions[EXTENSION].settings.argon2_profile)
+    server.session_interface = SessionInterface()
+    server.before_request(check_request)
+    login_manager.init_app(server)
+    csrf.init_app(server)
+    server.register_blueprint(bp)
+    server.after_request(add_headers)
+
+    @server.errorhandler(CSRFError)
+    def _csrf_refused(err):
+        message = _("The request was refused: its CSRF token is missing or not valid. Reload the page.")
+        if _wants_json(request.path):
+            return _error(400, message)
+        return render_template("auth/error.html", title=_("Refused"), message=message), 400

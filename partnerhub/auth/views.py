@@ -1,0 +1,118 @@
+"""/login and /logout: plain Flask routes (not Dash), so that signing in works
+before any of the app's JavaScript is allowed to load.
+
+/logout: POST (with the CSRF token) signs out. A GET signs out only when the
+browser says the click came from this site (Sec-Fetch-Site: same-origin, as
+for the account menu's "Sign out" link); any other GET (a cross-site link or
+image, a typed address, an old browser) gets a page with a sign-out button,
+so that another site cannot sign anyone out.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, g, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from sqlalchemy import update
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from partnerhub.data.runtime import services
+from partnerhub.data.state import users, utcnow
+
+from . import throttle
+from .passwords import verify_password
+from .session import current_identity, end_session, start_session
+from .users import get_user_by_email
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+def safe_next(target: str | None) -> str:
+    """Only a relative path on this site; anything else goes to the start page."""
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return "/"
+    if any(ord(c) < 32 or c == "\\" for c in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if parts.path in ("/login", "/logout"):
+        return "/"
+    return target
+
+
+def _policy() -> throttle.Policy:
+    s = services().settings
+    return throttle.Policy(max_failures=max(1, s.login_max_failures), lock_seconds=max(1, s.login_lock_seconds))
+
+
+def _locked_message(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return _("Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes=minutes)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    from .guard import signed_out_reason
+
+    form = LoginForm()
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_identity() is not None:
+            return redirect(next_url)
+        reason = signed_out_reason()
+        notice = {
+            "idle": _("You were signed out after a time without activity."),
+            "signed_out": _("You are signed out."),
+        }.get(reason)
+        return render_template("auth/login.html", form=form, next_url=next_url, notice=notice)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            error = _("The sign-in form expired. Please try again.")
+        else:
+            error = _("Enter your e-mail address and password.")
+        return render_template("auth/login.html", form=form, next_url=next_url, error=error), 400
+    state = services().state
+    email = form.email.data.strip().lower()
+    address = request.remote_addr
+    policy = _policy()
+    wait = throttle.locked_for(state, email, address)
+    if wait:
+        return render_template("auth/login.html", form=form, next_url=next_url, error=_locked_message(wait)), 429
+    throttle.slow_down(state, email, policy)
+    user = get_user_by_email(state, email)
+    profile = services().settings.argon2_profile
+    # an unknown user costs one hash too, so that timing does not tell who exists
+    ok = verify_password(user.password_hash if user is not None else None, form.password.data, profile)
+    if not ok or user is None or user.disabled:
+        if throttle.record_failure(state, email, address, policy):
+            error = _locked_message(policy.lock_seconds)
+        else:
+            error = _("The e-mail address or the password is wrong.")
+        return render_template("auth/login.html", form=form, next_url=next_url, error=error), 200
+    throttle.record_success(state, email)
+    with state.write() as conn:
+        conn.execute(update(users).where(users.c.id == user.id).values(last_sign_in_at=utcnow()))
+    start_session(user)
+    return redirect(next_url)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    # the guard has checked the CSRF token of a POST already
+    if request.method == "POST" or request.headers.get("Sec-Fetch-Site") == "same-origin":
+        end_session("signed_out")
+        return redirect("/login")
+    return render_template("auth/logout.html", form=LogoutForm(), identity=g.identity)

@@ -1,0 +1,90 @@
+"""The "Download" menu of a table or chart: CSV, Excel and Parquet of the
+same dataset the screen shows, with the page's current filters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import Output, html
+
+from .i18n import _
+
+# (extension, icon) in menu order
+FORMATS = (("csv", "bi-filetype-csv"), ("xlsx", "bi-filetype-xlsx"), ("parquet", "bi-file-earmark-binary"))
+
+
+def format_labels() -> dict[str, str]:
+    return {"csv": _("CSV"), "xlsx": _("Excel (.xlsx)"), "parquet": _("Parquet")}
+
+
+def query_string(query) -> str:
+    """'' or '?a=1&b=2' from a location.search string (with or without '?'),
+    a mapping (list values repeat the key; None and '' are left out) or a
+    sequence of (key, value) pairs."""
+    if not query:
+        return ""
+    if isinstance(query, str):
+        query = query.lstrip("?")
+        return "?" + query if query else ""
+    pairs = query.items() if isinstance(query, Mapping) else query
+    flat = []
+    for key, value in pairs:
+        values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
+        flat.extend((key, v) for v in values if v is not None and v != "")
+    return "?" + urlencode(flat) if flat else ""
+
+
+def download_hrefs(base_url: str, query=None) -> dict[str, str]:
+    """{"csv": base_url + ".csv?<query>", "xlsx": …, "parquet": …}.
+    base_url is the dataset's URL without extension, e.g.
+    "/api/v1/datasets/expiring"."""
+    qs = query_string(query)
+    return {ext: f"{base_url}.{ext}{qs}" for ext, _icon in FORMATS}
+
+
+def download_menu_outputs(id: str) -> list[Output]:
+    """The Outputs a callback returns `list(download_hrefs(base_url, search).values())`
+    to, to keep the hrefs in step with the page's filters."""
+    return [Output(f"{id}-{ext}", "href") for ext, _icon in FORMATS]
+
+
+def download_menu(
+    id: str, base_url: str, query=None, what: str | None = None, label: str | None = None
+) -> dbc.DropdownMenu:
+    """A small "Download" dropdown with one link per format.
+
+    id: the menu's id; the links are f"{id}-csv", f"{id}-xlsx",
+    f"{id}-parquet" (their `href` can be updated from a callback, see
+    download_menu_outputs). base_url: the dataset URL without extension.
+    query: the current filters (see query_string). what: names the data for
+    screen readers ("Download expiring subscriptions as CSV").
+    The links are plain <a download> elements: the browser fetches the file
+    from the server with the signed-in session, outside Dash's router
+    (assets/app.js closes the menu after a click).
+    """
+    what = what or _("this table")
+    hrefs = download_hrefs(base_url, query)
+    labels = format_labels()
+    items = [
+        html.A(
+            [html.I(className=f"bi {icon} me-2", **{"aria-hidden": "true"}), labels[ext]],
+            href=hrefs[ext],
+            id=f"{id}-{ext}",
+            download="",
+            className="dropdown-item",
+            **{"aria-label": _("Download %(what)s as %(format)s", what=what, format=labels[ext])},
+        )
+        for ext, icon in FORMATS
+    ]
+    return dbc.DropdownMenu(
+        items,
+        id=id,
+        size="sm",
+        color="light",
+        align_end=True,
+        label=html.Span([html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}), label or _("Download")]),
+        class_name="download-menu",
+        toggle_class_name="border",
+    )

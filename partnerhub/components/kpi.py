@@ -1,0 +1,61 @@
+"""KPI cards: one number, its name, and what exactly it counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from .formatting import fmt
+from .i18n import _
+
+
+def info_icon(id: str, label: str, definition: str) -> list:
+    """A keyboard-focusable (i) button whose tooltip is `definition`. The
+    definition is also its accessible name, so a screen reader hears it
+    without the tooltip having to open."""
+    return [
+        html.Button(
+            html.I(className="bi bi-info-circle", **{"aria-hidden": "true"}),
+            id=id,
+            type="button",
+            className="info-icon",
+            **{"aria-label": _("%(label)s: %(definition)s", label=label, definition=definition)},
+        ),
+        dbc.Tooltip(definition, target=id, placement="top"),
+    ]
+
+
+def kpi_card(id: str, label: str, value, definition: str, hint: str | None = None, kind: str = "int") -> dbc.Card:
+    """A card with a headline number.
+
+    id: the id of the value element (a callback may update its `children`);
+    the card is f"{id}-card", the info icon f"{id}-info". value: a raw number
+    (formatted by `kind`: int, ratio, number, seconds, days, change; None
+    shows "—") or text already formatted. definition: the rule in words (the
+    tooltip of the info icon). hint: an optional small line under the value.
+    """
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.Span(label, className="kpi-label", id=f"{id}-label"),
+                        *info_icon(f"{id}-info", label, definition),
+                    ],
+                    className="kpi-head",
+                ),
+                html.Div(fmt(value, kind), id=id, className="kpi-value"),
+                html.Div(hint, className="kpi-hint", id=f"{id}-hint") if hint else None,
+            ]
+        ),
+        className="kpi-card",
+        id=f"{id}-card",
+    )
+
+
+def kpi_row(cards: Sequence, id: str | None = None) -> html.Div:
+    """Cards side by side, wrapping on narrow screens (CSS grid)."""
+    props = {"id": id} if id is not None else {}
+    return html.Div(list(cards), className="kpi-row", **props)

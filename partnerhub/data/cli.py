@@ -1,0 +1,88 @@
+"""`flask --app app data ...`: generate demo data, import, show the current snapshot."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from .runtime import services
+
+data_cli = AppGroup("data", help="Demo data, imports and snapshots.")
+
+
+def fail(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(1)
+
+
+@data_cli.command("generate")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--customers", default=500, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--weeks", default=26, show_default=True, type=click.IntRange(1, 520))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--as-of", "as_of", default=None, help="YYYY-MM-DD, a Sunday; default: the latest Sunday")
+@click.option("--format", "fmt", default="parquet", show_default=True, type=click.Choice(["parquet", "csv"]))
+def generate_cmd(directory: Path, customers: int, weeks: int, seed: int, as_of: str | None, fmt: str):
+    """Writes demo data in the import format into DIRECTORY."""
+    from .generator import generate
+
+    when = None
+    if as_of:
+        try:
+            when = date.fromisoformat(as_of)
+        except ValueError:
+            fail([f"--as-of {as_of!r}: not a date YYYY-MM-DD"])
+        if when.weekday() != 6:
+            fail([f"--as-of {as_of}: not a Sunday"])
+    started = time.monotonic()
+    counts = generate(directory, customers=customers, weeks=weeks, seed=seed, as_of=when, fmt=fmt)
+    for table, n in counts.items():
+        click.echo(f"{table:24} {n:>12,} rows")
+    click.echo(f"written to {directory} in {time.monotonic() - started:.1f} s")
+
+
+@data_cli.command("import")
+@click.argument("directory", type=click.Path(path_type=Path))
+def import_cmd(directory: Path):
+    """Validates DIRECTORY and, when every rule holds, makes it the current snapshot."""
+    from .importer import import_folder
+
+    svc = services()
+    started = time.monotonic()
+
+    def progress(table: str, phase: str) -> None:
+        click.echo(f"  {phase:9} {table}  ({time.monotonic() - started:5.1f} s)", err=True)
+
+    result = import_folder(directory, svc.snapshots, svc.state, keep=svc.settings.keep_snapshots, progress=progress)
+    for warning in result.report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not result.ok:
+        lines = result.report.lines()
+        lines.append(f"import refused: {result.report.total} problems; nothing was changed")
+        fail(lines)
+    for table, n in result.rows.items():
+        click.echo(f"{table:24} {n:>12,} rows")
+    for what, n in result.directory_changes.items():
+        click.echo(f"{what.replace('_', ' '):24} {n:>12,}")
+    click.echo(f"snapshot {result.snapshot_id} is current: as_of {result.as_of} ({time.monotonic() - started:.1f} s)")
+
+
+@data_cli.command("status")
+def status_cmd():
+    """Shows the current snapshot."""
+    snap = services().snapshots.current()
+    if snap is None:
+        fail(["no data imported yet: run `flask --app app data import DIR`"])
+    info = snap.info()
+    click.echo(f"snapshot     {info.id}")
+    click.echo(f"as_of        {info.as_of}")
+    click.echo(f"imported at  {info.imported_at:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo(f"source       {info.source}")
+    for table, n in info.row_counts.items():
+        click.echo(f"{table:24} {n:>12,} rows")

@@ -1,0 +1,219 @@
+"""The customer list (metrics.md "Customer statuses"): one row per customer in
+scope with its statuses, products, license sums and tags, after the list's
+filters.
+
+Everything is one DuckDB query over `customer_facts` (precomputed at import):
+the scope, the filters and the viewer's tags are bound parameters, so
+`customers_page` can sort and page 100 000 customers in the database and
+return exactly the values `customers` returns for the same rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import polars as pl
+
+from partnerhub.data.contract import PRODUCTS
+from partnerhub.data.tags import customers_with_tags, tags_by_customer
+
+from . import cache
+from .definitions import NEEDS_ATTENTION, STATUSES
+from .query import cast_columns, scope_sql
+from .types import Context, Filters, Result, View
+
+EXPORT_COLUMNS = (
+    "customer_id",
+    "customer_name",
+    "managed_by",
+    "statuses",
+    "needs_attention",
+    "products",
+    "subscription_types",
+    "tags",
+    "total_licenses",
+    "assigned",
+    "used",
+    "last_admin_sign_in",
+)
+MANAGED_BY = ("partner", "external")
+SUBSCRIPTION_TYPES = ("paid", "trial")
+MAX_QUERY = 200
+PAGE_LIMIT_MAX = 10_000
+
+# When each status holds (metrics.md), over one customer_facts row:
+STATUS_SQL = {
+    # an active trial running today
+    "trial": "has_active_trial",
+    # an active paid subscription running today
+    "subscription": "has_active_paid",
+    # something live that does not renew by itself ends within the next 30 days
+    "expiring_soon": "coalesce(next_end_without_renewal <= $soon_end, false)",
+    # a current line with more licenses assigned than purchased
+    "license_overage": "has_overage",
+    # no customer administrator signed in during the last 30 days
+    "no_recent_activity": "(last_admin_sign_in IS NULL OR last_admin_sign_in < $activity_cutoff)",
+    # an order placed but not fully set up
+    "order_ready_for_setup": "has_pending_setup",
+    # a subscription suspended for non-payment
+    "suspended": "has_suspended",
+    # nothing live any more (nor ever, for a customer with no subscription)
+    "expired": "is_expired",
+}
+assert tuple(STATUS_SQL) == STATUSES
+
+
+def check_filters(filters: Filters) -> Filters:
+    """Refuses filter values the list does not know, naming the filter."""
+
+    def only(name: str, values, allowed) -> None:
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValueError(f"{name}: {bad[0]!r} is not one of {', '.join(allowed)}")
+
+    only("managed_by", filters.managed_by, MANAGED_BY)
+    only("product", filters.product, PRODUCTS)
+    only("status", filters.status, STATUSES)
+    only("subscription_type", filters.subscription_type, SUBSCRIPTION_TYPES)
+    if len(filters.q) > MAX_QUERY:
+        raise ValueError(f"q: at most {MAX_QUERY} characters")
+    return filters
+
+
+def _base_sql(ctx: Context, view: View, only: str | None = None) -> tuple[str, dict]:
+    """SELECT of the list's rows (all columns, filtered, unsorted) and its
+    parameters; `only`: just that customer's row."""
+    f = check_filters(view.filters)
+    scope, params = scope_sql(view)
+    if only is not None:
+        scope += " AND customer_id = $only"
+        params["only"] = only
+    tag_frame = tags_by_customer(ctx.state, None if only is None else [only])
+    as_of = ctx.as_of
+    midnight = datetime.combine(as_of, time(0), tzinfo=UTC)
+    params.update(
+        tag_customers=tag_frame["customer_id"].to_list(),
+        tag_names=tag_frame["tag"].to_list(),
+        soon_end=as_of + timedelta(days=ctx.settings.expiring_soon_days),
+        activity_cutoff=midnight - timedelta(days=ctx.settings.no_recent_activity_days),
+    )
+    flags = ",\n".join(f"{sql} AS st_{name}" for name, sql in STATUS_SQL.items())
+    status_text = ", ".join(f"CASE WHEN st_{s} THEN '{s}' END" for s in STATUSES)
+    attention = " OR ".join(f"st_{s}" for s in STATUSES if s in NEEDS_ATTENTION)
+
+    where = []
+    # several values of one filter: any of them; different filters: all of them
+    if f.managed_by:
+        where.append("managed_by IN (SELECT unnest($managed_by::VARCHAR[]))")
+        params["managed_by"] = list(f.managed_by)
+    if f.product:
+        where.append("list_has_any(product_list, $products::VARCHAR[])")
+        params["products"] = list(f.product)
+    if f.status:
+        where.append("(" + " OR ".join(f"st_{s}" for s in STATUSES if s in f.status) + ")")
+    if f.subscription_type:
+        kinds = {"paid": "has_current_paid", "trial": "has_current_trial"}
+        where.append("(" + " OR ".join(kinds[k] for k in SUBSCRIPTION_TYPES if k in f.subscription_type) + ")")
+    if f.tag:
+        where.append("customer_id IN (SELECT unnest($tagged::VARCHAR[]))")
+        params["tagged"] = sorted(customers_with_tags(ctx.state, f.tag))
+    if f.q.strip():
+        where.append("(contains(lower(customer_name), lower($q)) OR contains(lower(customer_id), lower($q)))")
+        params["q"] = f.q.strip()
+    if f.needs_attention:
+        where.append("needs_attention")
+
+    sql = f"""
+    WITH tagmap AS (SELECT unnest($tag_customers::VARCHAR[]) AS customer_id,
+                           unnest($tag_names::VARCHAR[]) AS tag),
+    tagged_customers AS (SELECT customer_id, string_agg(tag, ';' ORDER BY lower(tag), tag) AS tags
+                         FROM tagmap GROUP BY customer_id),
+    flagged AS (SELECT f.*, {flags} FROM customer_facts f WHERE {scope}),
+    listed AS (
+        SELECT fl.*, concat_ws(';', {status_text}) AS statuses, ({attention}) AS needs_attention,
+               coalesce(t.tags, '') AS tags
+        FROM flagged fl LEFT JOIN tagged_customers t USING (customer_id)
+    )
+    SELECT * FROM listed WHERE {" AND ".join(where) or "TRUE"}
+    """
+    return sql, params
+
+
+def _finish(df: pl.DataFrame) -> pl.DataFrame:
+    df = cast_columns(
+        df,
+        ints=("total_licenses", "assigned", "used"),
+        texts=("customer_id", "customer_name", "managed_by", "statuses", "products", "subscription_types", "tags"),
+        bools=("needs_attention",),
+    )
+    # DuckDB hands TIMESTAMPTZ over as Etc/UTC; exports say plain UTC
+    return df.with_columns(pl.col("last_admin_sign_in").dt.convert_time_zone("UTC")).select(EXPORT_COLUMNS)
+
+
+def customers(ctx: Context, view: View) -> Result:
+    """One row per customer in scope matching the filters, by name then ID.
+    statuses: every status that holds today, in the list's order;
+    needs_attention: any of expiring soon, license overage, no recent
+    activity, order ready for setup, suspended; products and
+    subscription_types: what is current today; total_licenses, assigned,
+    used: sums over the current lines of every product."""
+    check_filters(view.filters)
+
+    def compute():
+        sql, params = _base_sql(ctx, view)
+        df = ctx.snapshot.frame(
+            f"SELECT {', '.join(EXPORT_COLUMNS)} FROM ({sql}) ORDER BY customer_name, customer_id", params
+        )
+        df = _finish(df)
+        return Result("customers", ctx.as_of, {}, df, EXPORT_COLUMNS)
+
+    return cache.cached(ctx, "customers", view, compute, extra=cache.state_version(ctx))
+
+
+def customers_page(ctx: Context, view: View, sort=(), offset: int = 0, limit: int = 100) -> tuple[pl.DataFrame, int]:
+    """One page of `customers`, sorted and cut in DuckDB. `sort` is a list of
+    (export column, 'asc' | 'desc'); ties (and no sort) fall back to the
+    list's order, name then ID. Returns the page and the number of rows of
+    the whole filtered list."""
+    order = []
+    for item in sort or ():
+        try:
+            column, direction = item
+        except (TypeError, ValueError):
+            raise ValueError("sort: give (column, 'asc' or 'desc') pairs") from None
+        if column not in EXPORT_COLUMNS:
+            raise ValueError(f"sort: {column!r} is not a column of the customer list")
+        if str(direction).lower() not in ("asc", "desc"):
+            raise ValueError(f"sort: direction must be 'asc' or 'desc', not {direction!r}")
+        order.append(f"{column} {str(direction).upper()} NULLS LAST")
+    order += ["customer_name ASC", "customer_id ASC"]
+    if not isinstance(offset, int) or offset < 0:
+        raise ValueError("offset must be a whole number ≥ 0")
+    if not isinstance(limit, int) or not 0 < limit <= PAGE_LIMIT_MAX:
+        raise ValueError(f"limit must be a whole number from 1 to {PAGE_LIMIT_MAX}")
+    check_filters(view.filters)
+    key = (tuple(order), offset, limit)
+
+    def compute():
+        sql, params = _base_sql(ctx, view)
+        df = ctx.snapshot.frame(
+            f"SELECT {', '.join(EXPORT_COLUMNS)}, count(*) OVER () AS total_rows FROM ({sql}) "
+            f"ORDER BY {', '.join(order)} LIMIT $limit OFFSET $offset",
+            {**params, "limit": limit, "offset": offset},
+        )
+        if df.height:
+            total = int(df["total_rows"][0])
+        else:
+            total = int(ctx.snapshot.rows(f"SELECT count(*) FROM ({sql})", params)[0][0])
+        return _finish(df.drop("total_rows")), total
+
+    return cache.cached(ctx, "customers_page", view, compute, extra=(key, cache.state_version(ctx)))
+
+
+def customer_row(ctx: Context, view: View, customer_id: str) -> dict | None:
+    """The list's row of one customer in scope (filters ignored), or None."""
+    plain = View(scope=view.scope, product=view.product)
+    sql, params = _base_sql(ctx, plain, only=customer_id)
+    df = ctx.snapshot.frame(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM ({sql})", params)
+    df = _finish(df)
+    return df.row(0, named=True) if df.height else None

@@ -1,0 +1,62 @@
+"""What a page says about its own address: parameters it could not use, and
+the customer filters it applies."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from partnerhub.components.i18n import _
+
+from .query import PageQuery
+
+
+def problems_alert(id: str, problems, fallback: str | None = None):
+    """A warning naming every query parameter that was left out, and what the
+    page shows instead; None when there is nothing to say."""
+    if not problems:
+        return None
+    return html.Div(
+        dbc.Alert(
+            [
+                html.Strong(_("Part of this address could not be used and was left out:")),
+                html.Ul([html.Li(p) for p in problems], className="mb-1"),
+                html.Div(fallback) if fallback else None,
+            ],
+            color="warning",
+            className="url-problems mb-2",
+        ),
+        id=id,
+        role="alert",
+    )
+
+
+def product_fallback(problems, product_label: str | None = None) -> str:
+    """product_label: what a page with the toggle shows instead of a refused product."""
+    if product_label and any(p.startswith("product:") for p in problems):
+        return _("Showing %(product)s instead.", product=product_label)
+    return _("The page shows everything else the address asks for.")
+
+
+def _describe(pairs) -> str:
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return "; ".join(f"{key}: {', '.join(values)}" for key, values in grouped.items())
+
+
+def filters_notice(id: str, query: PageQuery, clear_href: str) -> html.Div:
+    """'Only customers matching: status: trial; tag: Gold · Show all customers'.
+    Always in the layout (hidden without filters), so a callback may keep
+    the link's address up to date (f"{id}-clear")."""
+    return html.Div(
+        [
+            html.I(className="bi bi-funnel me-1", **{"aria-hidden": "true"}),
+            _("Only customers matching: %(filters)s", filters=_describe(query.filter_pairs)),
+            " · ",
+            html.A(_("Show all customers"), href=clear_href, id=f"{id}-clear"),
+        ],
+        id=id,
+        className="filters-notice small mb-2",
+        hidden=not query.filtered,
+    )

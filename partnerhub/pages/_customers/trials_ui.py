@@ -1,0 +1,311 @@
+"""The customer page's Trials tab: the ongoing trial (with "Extend by 30
+days" for a trial started in the app), a form to start one when none is
+ongoing, and the trials before. Writes go through data/trials.py after
+auth.guard.require_action("trial.manage", customer) on the server."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, html
+from dash.exceptions import PreventUpdate
+
+from partnerhub.auth.guard import Refused, require_action
+from partnerhub.auth.scope import current_scope, forget_scope
+from partnerhub.components import empty_state, fmt_date, fmt_days, fmt_int
+from partnerhub.components.callbacks import clicked_id
+from partnerhub.components.i18n import _
+from partnerhub.data.contract import PRODUCTS
+from partnerhub.data.trials import (
+    EXTENSION_DAYS,
+    MAX_LICENSES,
+    MIN_LICENSES,
+    TRIAL_DAYS,
+    Trial,
+    app_trials,
+    extend_trial,
+    get_trial,
+    imported_trials,
+    ongoing_trials,
+    start_trial,
+    utc_today,
+)
+from partnerhub.metrics.customer_detail import CustomerDetail, customer_detail
+from partnerhub.metrics.types import Context, View
+
+from .common import alert, context, product_labels, refusal
+
+
+def _licenses(t: Trial) -> str:
+    labels = product_labels()
+    return ", ".join(f"{labels.get(p, p)} ({fmt_int(n)})" for p, n in t.licenses.items()) or "—"
+
+
+def _source(t: Trial) -> str:
+    if t.source == "app":
+        return _(
+            "Started in this app by %(who)s. It reaches the statuses and license numbers with the next data import.",
+            who=t.created_by or "—",
+        )
+    return _("From the imported data (trial %(id)s).", id=t.id)
+
+
+def ongoing_card(t: Trial, can_manage: bool) -> dbc.Card:
+    labels = product_labels()
+    rows = [
+        html.Tr([html.Td(labels.get(p, p)), html.Td(fmt_int(n), className="text-end")]) for p, n in t.licenses.items()
+    ]
+    products = (
+        dbc.Table(
+            [
+                html.Thead(
+                    html.Tr(
+                        [html.Th(_("Product"), scope="col"), html.Th(_("Licenses"), scope="col", className="text-end")]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            size="sm",
+            className="mb-2",
+            style={"maxWidth": "24rem"},
+        )
+        if rows
+        else html.P(_("No licenses recorded for this trial."), className="text-muted small")
+    )
+    facts = html.Div(
+        [
+            html.Span([html.Strong(_("Start") + ": "), fmt_date(t.start_date)]),
+            html.Span([html.Strong(_("Ends") + ": "), html.Span(fmt_date(t.end_date), className="trial-end")]),
+            html.Span(
+                [html.Strong(_("Days left") + ": "), html.Span(fmt_days(t.days_left), className="trial-days-left")]
+            ),
+            html.Span([html.Strong(_("Extensions") + ": "), fmt_int(t.extensions)]) if t.source == "app" else None,
+        ],
+        className="subscription-dates",
+    )
+    action = None
+    if can_manage and t.extendable:
+        action = dbc.Button(
+            _("Extend by %(n)s days", n=EXTENSION_DAYS),
+            id={"type": "customers-trial-extend", "trial": t.id},
+            color="primary",
+            size="sm",
+        )
+    elif can_manage:
+        action = html.P(
+            _(
+                "This trial came with the imported data: extend it where it was started; the app "
+                "extends the trials started here."
+            ),
+            className="small text-muted mb-0",
+        )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3(_("Ongoing trial"), className="h6"),
+                html.P(_source(t), className="small text-muted"),
+                products,
+                facts,
+                action,
+            ]
+        ),
+        className="subscription-card",
+        id=f"customers-trial-{t.source}-{t.id}",
+    )
+
+
+def start_form() -> html.Div:
+    labels = product_labels()
+    inputs = [
+        html.Div(
+            [
+                dbc.Label(labels[p], html_for=f"customers-trial-lic-{p}", className="form-label filter-label"),
+                dbc.Input(
+                    id=f"customers-trial-lic-{p}",
+                    type="number",
+                    min=MIN_LICENSES,
+                    max=MAX_LICENSES,
+                    step=1,
+                    inputmode="numeric",
+                    placeholder=_("not in the trial"),
+                ),
+            ]
+        )
+        for p in PRODUCTS
+    ]
+    return html.Div(
+        [
+            html.H3(_("Start a trial"), className="h6"),
+            html.P(
+                _(
+                    "Give %(lo)s–%(hi)s licenses for each product to try; leave a product empty to leave it out. "
+                    "The trial starts today (UTC).",
+                    lo=MIN_LICENSES,
+                    hi=MAX_LICENSES,
+                ),
+                className="small text-muted",
+                id="customers-trial-help",
+            ),
+            html.Div(
+                inputs,
+                className="trial-licenses",
+                role="group",
+                **{"aria-label": _("Licenses per product"), "aria-describedby": "customers-trial-help"},
+            ),
+            html.Fieldset(
+                [
+                    html.Legend(_("Length"), className="form-label filter-label"),
+                    dbc.RadioItems(
+                        id="customers-trial-days",
+                        value=TRIAL_DAYS[0],
+                        inline=True,
+                        options=[{"label": _("%(n)s days", n=d), "value": d} for d in TRIAL_DAYS],
+                    ),
+                ],
+                className="mt-2",
+            ),
+            dbc.Button(_("Start trial"), id="customers-trial-start", color="primary", size="sm", className="mt-2"),
+        ],
+        className="trial-form",
+    )
+
+
+def past_table(trials: list[Trial]) -> html.Div:
+    if not trials:
+        return html.P(_("No earlier trials."), className="text-muted small")
+    source = {"app": _("Started in this app"), "import": _("Imported")}
+    return dbc.Table(
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(h, scope="col")
+                        for h in (_("Trial"), _("Source"), _("Products (licenses)"), _("Start"), _("End"))
+                    ]
+                )
+            ),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(str(t.id)),
+                            html.Td(source[t.source]),
+                            html.Td(_licenses(t)),
+                            html.Td(fmt_date(t.start_date)),
+                            html.Td(fmt_date(t.end_date)),
+                        ]
+                    )
+                    for t in trials
+                ]
+            ),
+        ],
+        size="sm",
+        striped=True,
+        responsive=True,
+        id="customers-trials-past",
+    )
+
+
+def trials_panel(c: Context, detail: CustomerDetail, can_manage: bool) -> html.Div:
+    today = utc_today()
+    cid = detail.customer_id
+    ongoing = ongoing_trials(c.state, detail.trials, cid, c.as_of, today, lines=detail.lines)
+    past = [
+        t
+        for t in app_trials(c.state, cid, today) + imported_trials(detail.trials, cid, c.as_of, detail.lines)
+        if t not in ongoing
+    ]
+    if ongoing:
+        current = html.Div([ongoing_card(t, can_manage) for t in ongoing])
+    else:
+        current = html.Div(
+            [
+                empty_state(_("No ongoing trial."), _("This customer has no trial running today.")),
+                html.Div(start_form(), className="mt-3")
+                if can_manage
+                else html.P(_("Your role cannot start trials."), className="small text-muted mt-2"),
+            ]
+        )
+    return html.Div([current, html.H3(_("Earlier trials"), className="h6 mt-4"), past_table(past)])
+
+
+# ---- writes, checked on the server ----------------------------------------------------------------
+
+
+def _detail_in_scope(c: Context, customer_id) -> CustomerDetail:
+    detail = customer_detail(c, View(scope=current_scope()), customer_id) if isinstance(customer_id, str) else None
+    if detail is None:
+        raise Refused(_("Customer not found."), 404)
+    return detail
+
+
+def start(customer_id, licenses: dict, days) -> tuple[str, html.Div]:
+    ident = require_action("trial.manage", customer_id if isinstance(customer_id, str) else "")
+    c = context()
+    detail = _detail_in_scope(c, customer_id)
+    chosen = {p: v for p, v in licenses.items() if v not in (None, "")}
+    trial = start_trial(c.state, ident.email, detail.customer_id, chosen, days, imported=detail.trials, as_of=c.as_of)
+    # a sales admin's scope grows by the customers they start a trial for
+    forget_scope()
+    message = _(
+        "Trial started: %(products)s until %(end)s. It reaches the statuses and license numbers with the "
+        "next data import.",
+        products=_licenses(trial),
+        end=fmt_date(trial.end_date),
+    )
+    return message, trials_panel(c, detail, True)
+
+
+def extend(trial_id, page_customer_id) -> tuple[str, html.Div]:
+    trial = get_trial(context().state, trial_id)
+    if trial is None:
+        require_action("trial.manage")
+        raise ValueError(_("That trial does not exist."))
+    ident = require_action("trial.manage", trial.customer_id)
+    c = context()
+    extended = extend_trial(c.state, ident.email, trial.id)
+    target = page_customer_id if isinstance(page_customer_id, str) else trial.customer_id
+    try:
+        detail = _detail_in_scope(c, target)
+    except Refused:
+        detail = _detail_in_scope(c, trial.customer_id)
+    message = _(
+        "Trial extended by %(n)s days: it now ends on %(end)s.", n=EXTENSION_DAYS, end=fmt_date(extended.end_date)
+    )
+    return message, trials_panel(c, detail, True)
+
+
+@dash.callback(
+    Output("customers-trial-feedback", "children"),
+    Output("customers-trial-panel", "children"),
+    Input("customers-trial-start", "n_clicks"),
+    *[State(f"customers-trial-lic-{p}", "value") for p in PRODUCTS],
+    State("customers-trial-days", "value"),
+    State("customers-detail-id", "data"),
+    prevent_initial_call=True,
+)
+def _start(n, *rest):
+    if not n:
+        raise PreventUpdate
+    *values, days, customer_id = rest
+    try:
+        message, panel = start(customer_id, dict(zip(PRODUCTS, values)), days)
+    except (Refused, ValueError) as err:
+        return refusal(err), dash.no_update
+    return alert(message), panel
+
+
+@dash.callback(
+    Output("customers-trial-feedback", "children", allow_duplicate=True),
+    Output("customers-trial-panel", "children", allow_duplicate=True),
+    Input({"type": "customers-trial-extend", "trial": ALL}, "n_clicks"),
+    State("customers-detail-id", "data"),
+    prevent_initial_call=True,
+)
+def _extend(_clicks, customer_id):
+    clicked = clicked_id()
+    try:
+        message, panel = extend(clicked.get("trial"), customer_id)
+    except (Refused, ValueError) as err:
+        return refusal(err), dash.no_update
+    return alert(message), panel

@@ -1,0 +1,256 @@
+"""My account: own API tokens (create - shown once -, list, revoke) and own password.
+
+Every role has this page (area "account"); each callback acts only on the
+signed-in user's own tokens and password, identified on the server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+from flask import has_request_context
+
+from partnerhub.auth import tokens as auth_tokens
+from partnerhub.auth import users as auth_users
+from partnerhub.auth.guard import Refused, require_action
+from partnerhub.auth.passwords import MIN_LENGTH
+from partnerhub.auth.roles import ROLE_LABELS
+from partnerhub.auth.session import current_identity, renew_session
+from partnerhub.components.callbacks import clicked_id
+from partnerhub.components.i18n import _
+from partnerhub.data.runtime import services
+
+dash.register_page(__name__, path="/account", title="My account", name="My account", area="account")
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "–"
+
+
+def _alert(message, color: str = "success") -> dbc.Alert:
+    return dbc.Alert(message, color=color, dismissable=True, className="mt-2")
+
+
+def _refusal(err: Exception) -> dbc.Alert:
+    return html.Div(_alert(err.message if isinstance(err, Refused) else str(err), "danger"), role="alert")
+
+
+def _field(label: str, component, help_text: str | None = None) -> html.Div:
+    return html.Div(
+        [dbc.Label(label, html_for=component.id), component, dbc.FormText(help_text) if help_text else None],
+        className="mb-2",
+    )
+
+
+def tokens_table(user_id: int) -> html.Div:
+    rows = auth_tokens.list_tokens(services().state, user_id)
+    if not rows:
+        return html.P(_("You have no API tokens."), className="text-muted")
+    header = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in ("Name", "Token", "Created", "Last used", "")]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(r["name"]),
+                    html.Td(html.Code(r["prefix"] + "…")),
+                    html.Td(_when(r["created_at"])),
+                    html.Td(_when(r["last_used_at"])),
+                    html.Td(
+                        html.Button(
+                            _("Revoke"),
+                            id={"type": "account-token-revoke", "token": r["id"]},
+                            type="button",
+                            className="btn btn-outline-danger btn-sm",
+                            **{"aria-label": _("Revoke token %(name)s", name=r["name"])},
+                        )
+                    ),
+                ]
+            )
+            for r in rows
+        ]
+    )
+    return dbc.Table([header, body], striped=True, size="sm", responsive=True, id="account-tokens-grid")
+
+
+@dash.callback(
+    Output("account-token-feedback", "children", allow_duplicate=True),
+    Output("account-tokens", "children", allow_duplicate=True),
+    Output("account-token-name", "value"),
+    Input("account-token-create", "n_clicks"),
+    State("account-token-name", "value"),
+    prevent_initial_call=True,
+)
+def _create_token(n, name):
+    if not n:
+        raise PreventUpdate
+    try:
+        ident = require_action("account.manage")
+        secret = auth_tokens.create_token(services().state, ident.id, name or "")
+    except (Refused, ValueError) as err:
+        return _refusal(err), dash.no_update, dash.no_update
+    shown = html.Div(
+        [
+            html.P(_("Your new token (copy it now: it is shown only once):"), className="mb-1"),
+            html.Div(
+                [
+                    html.Code(secret, id="account-token-secret", className="user-select-all me-2"),
+                    dcc.Clipboard(
+                        target_id="account-token-secret",
+                        title=_("Copy"),
+                        className="d-inline-block",
+                        id="account-token-copy",
+                    ),
+                ]
+            ),
+            html.P(
+                [_("Use it as the header "), html.Code("Authorization: Bearer …"), _(" for /api/v1/…")],
+                className="small mb-0 mt-1",
+            ),
+        ]
+    )
+    return _alert(shown, "info"), tokens_table(ident.id), ""
+
+
+@dash.callback(
+    Output("account-token-feedback", "children", allow_duplicate=True),
+    Output("account-tokens", "children", allow_duplicate=True),
+    Input({"type": "account-token-revoke", "token": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def _revoke_token(_clicks):
+    clicked = clicked_id()
+    try:
+        ident = require_action("account.manage")
+        auth_tokens.revoke_token(services().state, ident.email, clicked.get("token"), ident.id)
+    except (Refused, ValueError) as err:
+        return _refusal(err), dash.no_update
+    return _alert(_("The token is revoked.")), tokens_table(ident.id)
+
+
+@dash.callback(
+    Output("account-password-feedback", "children"),
+    Output("account-password-current", "value"),
+    Output("account-password-new", "value"),
+    Output("account-password-repeat", "value"),
+    Input("account-password-submit", "n_clicks"),
+    State("account-password-current", "value"),
+    State("account-password-new", "value"),
+    State("account-password-repeat", "value"),
+    prevent_initial_call=True,
+)
+def _change_password(n, current, new, repeat):
+    if not n:
+        raise PreventUpdate
+    try:
+        ident = require_action("account.manage")
+        if not current or not new:
+            raise ValueError(_("Enter your current password and a new one."))
+        if new != repeat:
+            raise ValueError(_("The new password and its repetition differ."))
+        state = services().state
+        auth_users.change_own_password(state, ident.id, current, new)
+        # this session goes on; the version bump has ended every other one
+        renew_session(auth_users.get_user(state, ident.id))
+    except (Refused, ValueError) as err:
+        return _refusal(err), "", dash.no_update, dash.no_update
+    return _alert(_("Your password is changed. Your other sessions have ended.")), "", "", ""
+
+
+def layout(**_params):
+    ident = current_identity() if has_request_context() else None
+    if ident is None:
+        return html.Div(id="account-page")
+    return html.Div(
+        [
+            html.H1(_("My account"), className="h3"),
+            html.P(
+                [html.Strong(ident.name), f" · {ident.email} · ", _(ROLE_LABELS[ident.role])], className="text-muted"
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dbc.Card(
+                            dbc.CardBody(
+                                [
+                                    html.H2(_("API tokens"), className="h5"),
+                                    html.P(
+                                        _(
+                                            "A token lets a script or notebook use the HTTP API with your role and customers."
+                                        ),
+                                        className="small text-muted",
+                                    ),
+                                    html.Div(id="account-token-feedback", role="status"),
+                                    dbc.Row(
+                                        [
+                                            dbc.Col(
+                                                _field(
+                                                    _("Token name"),
+                                                    dbc.Input(
+                                                        id="account-token-name",
+                                                        type="text",
+                                                        maxLength=100,
+                                                        placeholder=_("what it is for"),
+                                                    ),
+                                                )
+                                            ),
+                                            dbc.Col(
+                                                dbc.Button(
+                                                    _("Create token"),
+                                                    id="account-token-create",
+                                                    color="primary",
+                                                    className="mt-4",
+                                                ),
+                                                width="auto",
+                                            ),
+                                        ]
+                                    ),
+                                    html.Div(tokens_table(ident.id), id="account-tokens", className="mt-2"),
+                                ]
+                            )
+                        ),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        dbc.Card(
+                            dbc.CardBody(
+                                [
+                                    html.H2(_("Change password"), className="h5"),
+                                    html.Div(id="account-password-feedback", role="status"),
+                                    _field(
+                                        _("Current password"),
+                                        dbc.Input(
+                                            id="account-password-current",
+                                            type="password",
+                                            autocomplete="current-password",
+                                        ),
+                                    ),
+                                    _field(
+                                        _("New password"),
+                                        dbc.Input(
+                                            id="account-password-new", type="password", autocomplete="new-password"
+                                        ),
+                                        _("At least %(n)s characters.", n=MIN_LENGTH),
+                                    ),
+                                    _field(
+                                        _("New password again"),
+                                        dbc.Input(
+                                            id="account-password-repeat", type="password", autocomplete="new-password"
+                                        ),
+                                    ),
+                                    dbc.Button(_("Change password"), id="account-password-submit", color="primary"),
+                                ]
+                            )
+                        ),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+        ],
+        id="account-page",
+    )

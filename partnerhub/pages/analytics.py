@@ -1,0 +1,112 @@
+"""License analytics: headline KPIs, then the Meetings / Calling toggle and
+every section it switches (license trend, recently added, expiring, renewing,
+low allocation, overage).
+
+The toggle and any customer filter live in the query string
+(`/analytics?product=calling&status=trial`): layout() reads them, the toggle
+writes them back to the address bar (dcc.Location, refresh=False), so reload,
+bookmarks and back keep the view. The sections fill themselves through the
+callbacks of pages/_analytics/sections.py, from the same metrics functions
+and the same query string as their download links.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, dcc, html
+from flask import has_request_context
+
+from partnerhub.components import product_toggle, refresh_grid_on, section
+from partnerhub.components.i18n import _
+from partnerhub.components.snapshot_banner import data_as_of
+from partnerhub.metrics.datasets import KPI_GROUPS
+from partnerhub.pages._analytics import licenses as L
+from partnerhub.pages._analytics.notices import filters_notice, problems_alert, product_fallback
+from partnerhub.pages._analytics.query import (
+    args_from_kwargs,
+    callback_context,
+    page_context,
+    query_from_browser,
+    read_query,
+    view_for,
+)
+from partnerhub.pages._analytics.sections import Resolved, chart_section, register_chart, register_table, table_section
+
+dash.register_page(__name__, path="/analytics", title="License analytics", name="Analytics", area="analytics")
+
+TOGGLE = "analytics-toggle"
+FILTERS = "analytics-filters"  # dcc.Store: the page's customer filters as a query string
+VIEW_INPUTS = (Input(TOGGLE, "value"), State(FILTERS, "data"))
+
+
+def resolve(product, filter_search) -> Resolved:
+    ctx = callback_context()
+    query = query_from_browser(filter_search, product)
+    return Resolved(ctx, view_for(ctx, query), query.search(query.product), L.product_labels()[query.product])
+
+
+register_chart(L.TREND, VIEW_INPUTS, resolve)
+for _spec in L.TABLES:
+    register_table(_spec, VIEW_INPUTS, resolve)
+    # a new toggle value empties the grid's cache, so it asks for the rows of the new view
+    refresh_grid_on(_spec.grid_id, Input(TOGGLE, "value"))
+
+
+@dash.callback(
+    Output("analytics-url", "search"),
+    Output("analytics-filters-notice-clear", "href"),
+    Input(TOGGLE, "value"),
+    State(FILTERS, "data"),
+    prevent_initial_call=True,
+)
+def keep_url(product, filter_search):
+    """The address follows the toggle (reload and bookmarks keep it)."""
+    query = query_from_browser(filter_search, product)
+    return query.search(query.product), "/analytics?product=" + query.product
+
+
+def layout(**kwargs):
+    if not has_request_context():
+        return html.Div(id="analytics-page")
+    title = html.H1(_("License analytics"), className="h3")
+    ctx = page_context()
+    if ctx is None:
+        return html.Div([title, data_as_of(None)], id="analytics-page")
+    query = read_query(args_from_kwargs(kwargs))
+    view = view_for(ctx, query)
+    product_label = L.product_labels()[query.product]
+    search = query.search(query.product)
+    headline = KPI_GROUPS["headline"].fn(ctx, view)
+    toggle = html.Div(
+        [
+            product_toggle(TOGGLE, query.product, label=_("Show licenses of")),
+            html.P(_("Changes every section below."), className="text-muted small mb-0"),
+        ],
+        className="filter-bar analytics-toggle-bar",
+        role="group",
+        **{"aria-label": _("Product")},
+    )
+    return html.Div(
+        [
+            dcc.Location(id="analytics-url", refresh=False),
+            dcc.Store(id=FILTERS, data=query.filter_search()),
+            title,
+            data_as_of(ctx.as_of),
+            problems_alert("analytics-url-problems", query.problems, product_fallback(query.problems, product_label)),
+            filters_notice("analytics-filters-notice", query, "/analytics?product=" + query.product),
+            section(
+                _("Overview"),
+                _("Meetings and Calling together, whatever the toggle below shows."),
+                L.headline_cards(headline),
+                id="analytics-headline-section",
+            ),
+            toggle,
+            html.Div(
+                [chart_section(L.TREND, product_label, search)]
+                + [table_section(spec, product_label, search) for spec in L.TABLES],
+                id="analytics-sections",
+            ),
+        ],
+        id="analytics-page",
+        className="analytics-page",
+    )

@@ -1,0 +1,96 @@
+"""Webex Calling: usage, call quality, advanced features and call queues of
+the customers in scope, for the roles that may see calling (the request
+guard refuses this page and its callbacks to the others: area "calling",
+ids prefixed `calling-`).
+
+Customer filters in the query string narrow the customers as on the other
+pages and travel with the download links; there is no product toggle here.
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, dcc, html
+from flask import has_request_context
+
+from partnerhub.components import section
+from partnerhub.components.i18n import _
+from partnerhub.components.snapshot_banner import data_as_of
+from partnerhub.metrics.query import latest_week
+from partnerhub.pages._analytics import calling as C
+from partnerhub.pages._analytics.notices import filters_notice, problems_alert, product_fallback
+from partnerhub.pages._analytics.query import (
+    args_from_kwargs,
+    callback_context,
+    page_context,
+    query_from_browser,
+    read_query,
+)
+from partnerhub.pages._analytics.query import view_for as _view_for
+from partnerhub.pages._analytics.sections import Resolved, chart_section, register_chart, register_table, table_section
+
+dash.register_page(__name__, path="/calling", title="Calling", name="Calling", area="calling")
+
+FILTERS = "calling-filters"  # dcc.Store: the customer filters as a query string
+VIEW_INPUTS = (Input(FILTERS, "data"),)
+
+
+def resolve(filter_search) -> Resolved:
+    ctx = callback_context()
+    query = query_from_browser(filter_search)
+    return Resolved(ctx, _view_for(ctx, query), query.search(), "")
+
+
+for _spec in C.CHARTS:
+    register_chart(_spec, VIEW_INPUTS, resolve)
+for _spec in C.TABLES:
+    register_table(_spec, VIEW_INPUTS, resolve)
+
+
+def layout(**kwargs):
+    if not has_request_context():
+        return html.Div(id="calling-page")
+    title = html.H1(_("Calling"), className="h3")
+    ctx = page_context()
+    if ctx is None:
+        return html.Div([title, data_as_of(None)], id="calling-page")
+    query = read_query(args_from_kwargs(kwargs))
+    search = query.search()
+    week = latest_week(ctx).isoformat()
+    return html.Div(
+        [
+            dcc.Store(id=FILTERS, data=query.filter_search()),
+            title,
+            data_as_of(ctx.as_of),
+            html.P(
+                _("Data refreshed every Sunday 00:00 UTC; showing the week of %(week)s.", week=week),
+                id="calling-week",
+                className="calling-week",
+            ),
+            problems_alert("calling-url-problems", query.problems, product_fallback(query.problems)),
+            filters_notice("calling-filters-notice", query, "/calling"),
+            section(
+                _("Calling usage"),
+                None,
+                [
+                    chart_section(C.USAGE_TREND, search=search, level=3),
+                    table_section(C.USAGE, search=search, level=3),
+                ],
+                id="calling-usage-section",
+            ),
+            section(
+                _("Call quality"),
+                None,
+                [
+                    chart_section(C.QUALITY_TREND, search=search, level=3),
+                    chart_section(C.ENDPOINTS, search=search, level=3),
+                    table_section(C.QUALITY, search=search, level=3),
+                ],
+                id="calling-quality-section",
+            ),
+            chart_section(C.FEATURES, search=search),
+            table_section(C.QUEUES, search=search),
+        ],
+        id="calling-page",
+        className="calling-page",
+    )
