@@ -30,6 +30,17 @@ def _text(response) -> str:
     return json.dumps(response.get_json()["response"], ensure_ascii=False)
 
 
+def _component(tree, component_id):
+    """The component with this id in a callback's answer (a tree of dicts and lists)."""
+    if isinstance(tree, list):
+        return next((found for item in tree if (found := _component(item, component_id))), None)
+    if not isinstance(tree, dict):
+        return None
+    if tree.get("props", {}).get("id") == component_id:
+        return tree
+    return next((found for value in tree.values() if (found := _component(value, component_id))), None)
+
+
 def _audit(services, **where):
     q = select(audit_log).order_by(audit_log.c.id)
     for column, value in where.items():
@@ -114,8 +125,7 @@ def test_reset_password_shows_a_generated_one_once_and_ends_sessions(app, servic
     victim = _client(app, email)
     response = _change_user(_client(app, FULL), "admin-reset-submit", email)
     text = _text(response)
-    generated = response.get_json()["response"]["admin-users-feedback"]["children"]["props"]["children"][1]
-    assert generated["props"]["id"] == "admin-generated-password"
+    generated = _component(response.get_json()["response"]["admin-users-feedback"], "admin-generated-password")
     new_password = generated["props"]["children"]
     assert len(new_password) >= 10 and "shown only now" in text
     assert victim.get("/_dash-layout").status_code == 401

@@ -208,11 +208,11 @@ def test_require_action_checks_role_and_scope(app, services):
         for action in ("trial.manage", "tag.manage", "tag.assign", "assignment.manage", "user.manage"):
             with pytest.raises(Refused):
                 require_action(action, inside)
-        assert require_action("export")
+        assert require_action("account.manage")
         with pytest.raises(Refused):
             require_action("no.such.action")
     with app.test_request_context("/"):
         app.preprocess_request()
         with pytest.raises(Refused) as refused:
-            require_action("export")
+            require_action("account.manage")
         assert refused.value.status == 401

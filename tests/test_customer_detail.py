@@ -45,7 +45,7 @@ def _audit(services, **where):
 
 
 def start(client, customer_id, licenses: dict, days=30):
-    values = {
+    values: dict[str, object] = {
         f"customers-trial-lic-{p}.value": None
         for p in ("meetings", "calling", "messaging", "webinars", "translation", "contact_center")
     }

@@ -14,7 +14,8 @@ registry which area a callback belongs to:
 - any other callback: the area comes from its output ids' prefix
   (auth.roles.ID_PREFIXES); no known prefix -> 403 (fail closed)
 
-Write actions check again with `require_action()`.
+Every change then checks again: the application layer (partnerhub/services/)
+starts each action with `check_action()`.
 """
 
 from __future__ import annotations
@@ -68,18 +69,32 @@ def in_scope(customer_id: str | None) -> bool:
     return scope is None or customer_id in scope
 
 
+def check_action(role: str, action: str, scope: frozenset[str] | None = None, customer_ids=None) -> None:
+    """Raises Refused unless `role` may take `action` (auth.roles.ACTIONS) on
+    every one of `customer_ids` (auth.roles.SCOPED_ACTIONS: in its scope, or
+    any customer). A customer out of scope is refused with 404 and the words
+    of an unknown one. Whether the customers exist is the caller's to check."""
+    if action not in roles.ACTIONS:
+        raise Refused(_("Unknown action."))
+    if not roles.may(role, action):
+        raise Refused(_("Your role (%(role)s) may not do this.", role=_(roles.ROLE_LABELS[role])))
+    if customer_ids is None:
+        return
+    if any(not isinstance(cid, str) or not cid for cid in customer_ids):
+        raise Refused(_("Customer not found."), 404)
+    if roles.only_in_scope(role, action) and scope is not None and not all(cid in scope for cid in customer_ids):
+        raise Refused(_("Customer not found."), 404)
+
+
 def require_action(action: str, customer_id: str | None = None) -> Identity:
     """The current identity, when it may take `action` (on `customer_id`);
     raises Refused otherwise. Nothing is changed by a refused action."""
+    from .scope import current_scope
+
     ident = current_identity()
     if ident is None:
         raise Refused(_("Sign in first."), 401)
-    if action not in roles.ACTIONS:
-        raise Refused(_("Unknown action."))
-    if not roles.may(ident.role, action):
-        raise Refused(_("Your role (%(role)s) may not do this.", role=_(roles.ROLE_LABELS[ident.role])))
-    if customer_id is not None and not in_scope(customer_id):
-        raise Refused(_("Customer not found."), 404)
+    check_action(ident.role, action, current_scope(), None if customer_id is None else [customer_id])
     return ident
 
 

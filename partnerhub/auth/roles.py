@@ -36,24 +36,28 @@ AREAS = {
     "administration": frozenset({FULL}),
 }
 
-# actions -> roles that may take them; "in scope" rules are in SCOPED_ACTIONS
+# What a role may change (roles.md "What a role may change"): action -> the
+# roles that may take it. auth.guard.check_action() reads this table and
+# SCOPED_ACTIONS below; every action of the application layer
+# (partnerhub/services/) starts with that check.
 ACTIONS = {
     "tag.manage": frozenset({FULL, ADMIN}),  # create, rename, recolour, delete
     "tag.assign": frozenset({FULL, ADMIN}),
     "trial.manage": frozenset({FULL, ADMIN, SALES_FULL, SALES}),  # start, extend
     "assignment.manage": frozenset({FULL}),
     "user.manage": frozenset({FULL}),  # add, role, password reset, disable, revoke tokens
-    "export": frozenset(ROLES),
     "account.manage": frozenset(ROLES),  # one's own API tokens and password
 }
 
-# actions on one customer that these roles may take only inside their scope;
-# other roles that may take the action take it on any customer
+# The "✓ in scope" cells: actions on customers that these roles may take only
+# on customers in their scope (anything else answers like an unknown
+# customer). A role of ACTIONS[action] not listed here takes the action on any
+# customer of the partner. A role whose scope is limited (ASSIGNED_SCOPE) and
+# that may take an action on customers belongs here.
 SCOPED_ACTIONS = {
     "tag.assign": frozenset({ADMIN}),
     "trial.manage": frozenset({ADMIN, SALES}),
 }
-
 
 # component-id prefix -> area; the request guard reads the area of a Dash
 # callback from its output ids, so every id a callback writes carries one
@@ -88,3 +92,8 @@ def may_see(role: str | None, area: str) -> bool:
 
 def may(role: str | None, action: str) -> bool:
     return role in ACTIONS.get(action, frozenset())
+
+
+def only_in_scope(role: str | None, action: str) -> bool:
+    """Whether `role` may take `action` only on customers in its scope."""
+    return role in SCOPED_ACTIONS.get(action, frozenset())

@@ -4,6 +4,9 @@ A token is shown once when created; the store keeps its sha256 hash (a token
 is 32 random bytes, so a fast hash is enough) and a short prefix to tell
 tokens apart. A token acts with its owner's role and scope, and stops working
 when revoked or when its owner is disabled.
+
+Who may create or revoke which token is decided by the application layer
+(partnerhub/services/tokens.py), the one caller of these writes.
 """
 
 from __future__ import annotations

@@ -2,14 +2,16 @@
 
 These functions check their input (ValueError with a message fit to show)
 and record every accepted change in the audit log in the same transaction.
-They do not decide who may call them: callers check with
-auth.guard.require_action() first (the CLI acts as the operator, "cli").
+They do not decide who may call them: the application layer does
+(partnerhub/services/users.py and assignments.py), the one caller of these
+writes (the CLI goes through it as the operator, "cli").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
 
@@ -152,7 +154,7 @@ def add_or_update_user(
         if old is None:
             if name is None or role is None:
                 raise ValueError("a new user needs a name and a role")
-            values = dict(
+            row: dict[str, Any] = dict(
                 email=email,
                 name=name,
                 role=role,
@@ -162,8 +164,8 @@ def add_or_update_user(
                 updated_at=utcnow(),
             )
             if password is not None:
-                values["password_hash"] = hash_password(password)
-            conn.execute(insert(users).values(**values))
+                row["password_hash"] = hash_password(password)
+            conn.execute(insert(users).values(**row))
             state.audit(
                 conn,
                 actor,
@@ -172,7 +174,9 @@ def add_or_update_user(
                 after={"name": name, "role": role, "password_set": password is not None},
             )
             return {"created": True, "email": email, "changed": ["name", "role"] + (["password"] if password else [])}
-        values, before, after = {}, {}, {}
+        values: dict[str, Any] = {}
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
         if name is not None and name != old.name:
             values["name"], before["name"], after["name"] = name, old.name, name
         if role is not None and role != old.role:
@@ -228,6 +232,32 @@ def reset_password(state: StateStore, actor: str, email: str, password: str | No
             after={"password_set": True},
         )
     return password
+
+
+def set_passwords(state: StateStore, actor: str, passwords: dict[str, str], source: str | None = None) -> list[str]:
+    """Sets the password of several existing users in one transaction (the
+    demo sign-ins), and their source when given; returns their e-mails."""
+    checked = {normalize_email(e): _check_password(p) for e, p in passwords.items()}
+    with state.write() as conn:
+        for email, password in checked.items():
+            old = _require(conn, email)
+            values: dict[str, Any] = {
+                "password_hash": hash_password(password),
+                "session_version": users.c.session_version + 1,
+                "updated_at": utcnow(),
+            }
+            if source is not None:
+                values["source"] = source
+            conn.execute(update(users).where(users.c.id == old.id).values(**values))
+            state.audit(
+                conn,
+                actor,
+                "user.password_reset",
+                target=old.email,
+                before={"password_set": bool(old.password_hash)},
+                after={"password_set": True},
+            )
+    return list(checked)
 
 
 def change_own_password(state: StateStore, user_id: int, current: str, new: str) -> None:
@@ -334,35 +364,49 @@ def assign_customers(
     return added
 
 
-def unassign_customer(state: StateStore, actor: str, email: str, customer_id: str) -> None:
-    """Removes an assignment, keeping a tombstone so that a later import of the
-    same customer_admins row does not bring it back."""
-    cid = check_customer_id(customer_id)
+def unassign_customers(state: StateStore, actor: str, email: str, customer_ids: Iterable[str]) -> list[str]:
+    """Removes assignments in one transaction, keeping tombstones so that a
+    later import of the same customer_admins rows does not bring them back.
+    All or nothing: when one of them is not assigned, none is removed."""
+    ids = list(dict.fromkeys(check_customer_id(c) for c in customer_ids))
+    if not ids:
+        raise ValueError("name at least one customer id")
     with state.write() as conn:
         user = _require(conn, email)
-        row = conn.execute(
-            select(admin_assignments).where(
-                admin_assignments.c.user_id == user.id,
-                admin_assignments.c.customer_id == cid,
-                admin_assignments.c.removed_at.is_(None),
+        rows = {
+            r.customer_id: r
+            for r in conn.execute(
+                select(admin_assignments).where(
+                    admin_assignments.c.user_id == user.id,
+                    admin_assignments.c.customer_id.in_(ids),
+                    admin_assignments.c.removed_at.is_(None),
+                )
             )
-        ).first()
-        if row is None:
-            raise ValueError(f"{user.email} is not assigned to customer {cid}")
+        }
+        missing = [cid for cid in ids if cid not in rows]
+        if missing:
+            raise ValueError(f"{user.email} is not assigned to customer {', '.join(missing)}")
+        now = utcnow()
         conn.execute(
             update(admin_assignments)
-            .where(admin_assignments.c.user_id == user.id, admin_assignments.c.customer_id == cid)
-            .values(removed_at=utcnow(), removed_by=actor)
+            .where(admin_assignments.c.user_id == user.id, admin_assignments.c.customer_id.in_(ids))
+            .values(removed_at=now, removed_by=actor)
         )
-        state.audit(
-            conn,
-            actor,
-            "assignment.remove",
-            customer_id=cid,
-            target=user.email,
-            before={"email": user.email, "customer_id": cid, "source": row.source},
-            after=None,
-        )
+        for cid in ids:
+            state.audit(
+                conn,
+                actor,
+                "assignment.remove",
+                customer_id=cid,
+                target=user.email,
+                before={"email": user.email, "customer_id": cid, "source": rows[cid].source},
+                after=None,
+            )
+    return ids
+
+
+def unassign_customer(state: StateStore, actor: str, email: str, customer_id: str) -> None:
+    unassign_customers(state, actor, email, [customer_id])
 
 
 def assignments_for_customer(state: StateStore, customer_id: str) -> list[dict]:

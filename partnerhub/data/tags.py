@@ -4,7 +4,8 @@ them off customers, and read them back for the customer list.
 Tags live in the app-state store (no import touches them). Every write
 validates its input, raises ValueError with a message fit for the screen when
 it is wrong, and records an audit row in the same transaction as the change.
-Who may do what is decided by auth before these are called.
+Who may do what is decided by the application layer
+(partnerhub/services/tags.py), the one caller of these writes.
 """
 
 from __future__ import annotations
@@ -95,18 +96,37 @@ def _as_dict(row, customers: int | None = None) -> dict:
 # ---- reads -------------------------------------------------------------------------------------
 
 
-def list_tags(state: StateStore) -> list[dict]:
-    """Every tag with how many customers carry it, by name."""
-    counts = select(customer_tags.c.tag_id, func.count().label("n")).group_by(customer_tags.c.tag_id).subquery()
-    q = select(tags.c.id, tags.c.name, tags.c.color, func.coalesce(counts.c.n, 0).label("customers")).select_from(
-        tags.outerjoin(counts, counts.c.tag_id == tags.c.id)
-    )
+def list_tags(state: StateStore, scope=None) -> list[dict]:
+    """Every tag with how many customers carry it, by name. scope: count only
+    these customers (a viewer's scope; None = every customer)."""
     with state.read() as conn:
-        rows = conn.execute(q).all()
+        rows = conn.execute(select(tags.c.id, tags.c.name, tags.c.color)).all()
+        counts = _counts(conn, scope)
     return sorted(
-        ({"id": r.id, "name": r.name, "color": r.color, "customers": int(r.customers)} for r in rows),
+        (_as_dict(r, counts.get(r.id, 0)) for r in rows),
         key=lambda d: (_key(d["name"]), d["name"]),
     )
+
+
+def _counts(conn, scope) -> dict[int, int]:
+    """tag id -> customers carrying it (within `scope` when given)."""
+    q = select(customer_tags.c.tag_id, func.count().label("n")).group_by(customer_tags.c.tag_id)
+    if scope is None:
+        return {r.tag_id: int(r.n) for r in conn.execute(q)}
+    ids, counts = sorted(scope), dict[int, int]()
+    for i in range(0, len(ids), _CHUNK):
+        for r in conn.execute(q.where(customer_tags.c.customer_id.in_(ids[i : i + _CHUNK]))):
+            counts[r.tag_id] = counts.get(r.tag_id, 0) + int(r.n)
+    return counts
+
+
+def get_tag(state: StateStore, tag_id, scope=None) -> dict | None:
+    """One tag as list_tags gives it; None when there is no such tag."""
+    try:
+        tag_id = int(tag_id)
+    except (TypeError, ValueError):
+        return None
+    return next((t for t in list_tags(state, scope) if t["id"] == tag_id), None)
 
 
 def tags_by_customer(state: StateStore, customer_ids=None) -> pl.DataFrame:
@@ -152,41 +172,55 @@ def create_tag(state: StateStore, actor_email: str, name, color=DEFAULT_COLOR) -
     return {**after, "customers": 0}
 
 
-def rename_tag(state: StateStore, actor_email: str, tag_id, name) -> dict:
-    name = clean_name(name)
+def update_tag(state: StateStore, actor_email: str, tag_id, name=None, color=None) -> tuple[dict, dict]:
+    """Renames and/or recolours a tag in one transaction (None: keep), one
+    audit row per changed property; returns the tag before and after. Nothing
+    is written when nothing changes."""
+    name = None if name is None else clean_name(name)
+    color = None if color is None else clean_color(color)
     with state.write() as conn:
         row = _get(conn, tag_id)
-        _ensure_unique(conn, name, except_id=row.id)
-        conn.execute(update(tags).where(tags.c.id == row.id).values(name=name))
-        state.audit(
-            conn,
-            actor_email,
-            "tag.rename",
-            target=name,
-            before={"id": row.id, "name": row.name},
-            after={"id": row.id, "name": name},
-        )
-    return {"id": row.id, "name": name, "color": row.color}
+        before = _as_dict(row)
+        after = dict(before)
+        if name is not None and name != row.name:
+            _ensure_unique(conn, name, except_id=row.id)
+            after["name"] = name
+        if color is not None and color != row.color:
+            after["color"] = color
+        if after != before:
+            conn.execute(update(tags).where(tags.c.id == row.id).values(name=after["name"], color=after["color"]))
+        if after["name"] != before["name"]:
+            state.audit(
+                conn,
+                actor_email,
+                "tag.rename",
+                target=after["name"],
+                before={"id": row.id, "name": row.name},
+                after={"id": row.id, "name": after["name"]},
+            )
+        if after["color"] != before["color"]:
+            state.audit(
+                conn,
+                actor_email,
+                "tag.recolor",
+                target=after["name"],
+                before={"id": row.id, "color": row.color},
+                after={"id": row.id, "color": after["color"]},
+            )
+    return before, after
+
+
+def rename_tag(state: StateStore, actor_email: str, tag_id, name) -> dict:
+    return update_tag(state, actor_email, tag_id, name=clean_name(name))[1]
 
 
 def recolor_tag(state: StateStore, actor_email: str, tag_id, color) -> dict:
-    color = clean_color(color)
-    with state.write() as conn:
-        row = _get(conn, tag_id)
-        conn.execute(update(tags).where(tags.c.id == row.id).values(color=color))
-        state.audit(
-            conn,
-            actor_email,
-            "tag.recolor",
-            target=row.name,
-            before={"id": row.id, "color": row.color},
-            after={"id": row.id, "color": color},
-        )
-    return {"id": row.id, "name": row.name, "color": color}
+    return update_tag(state, actor_email, tag_id, color=clean_color(color))[1]
 
 
-def delete_tag(state: StateStore, actor_email: str, tag_id) -> dict:
-    """Deletes the tag and takes it off every customer; returns what it was."""
+def delete_tag(state: StateStore, actor_email: str, tag_id, scope=None) -> dict:
+    """Deletes the tag and takes it off every customer; returns what it was,
+    with how many customers (of `scope`, when given) lost it."""
     with state.write() as conn:
         row = _get(conn, tag_id)
         customers = sorted(
@@ -196,7 +230,7 @@ def delete_tag(state: StateStore, actor_email: str, tag_id) -> dict:
         conn.execute(delete(tags).where(tags.c.id == row.id))
         before = {**_as_dict(row), "customers": customers}
         state.audit(conn, actor_email, "tag.delete", target=row.name, before=before)
-    return _as_dict(row, len(customers))
+    return _as_dict(row, len(customers) if scope is None else len(set(customers) & set(scope)))
 
 
 def add_tag(state: StateStore, actor_email: str, tag_id, customer_ids) -> int:

@@ -8,8 +8,9 @@ here, and the metrics (statuses, license sections) do not count it.
 
 Every write validates its input, raises ValueError with a message fit for the
 screen when it is wrong, and records an audit row (before and after) in the
-same transaction as the change. Who may do it is decided by auth before these
-are called.
+same transaction as the change. Who may do it, and on which customers, is
+decided by the application layer (partnerhub/services/trials.py), the one
+caller of these writes.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """My account: own API tokens (create - shown once -, list, revoke) and own password.
 
 Every role has this page (area "account"); each callback acts only on the
-signed-in user's own tokens and password, identified on the server.
+signed-in user's own tokens and password, identified on the server, through
+the application layer (partnerhub/services/tokens.py and users.py).
 """
 
 from __future__ import annotations
@@ -11,32 +12,29 @@ from datetime import datetime
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask import has_request_context
 
 from partnerhub.auth import tokens as auth_tokens
 from partnerhub.auth import users as auth_users
-from partnerhub.auth.guard import Refused, require_action
 from partnerhub.auth.passwords import MIN_LENGTH
 from partnerhub.auth.roles import ROLE_LABELS
 from partnerhub.auth.session import current_identity, renew_session
 from partnerhub.components.callbacks import clicked_id
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
 from partnerhub.data.runtime import services
+from partnerhub.i18n import _
+from partnerhub.pages._feedback import alert, shows_refusal
+from partnerhub.services import tokens as token_actions
+from partnerhub.services import users as user_actions
+from partnerhub.services.caller import current_caller
 
 dash.register_page(__name__, path="/account", title="My account", name="My account", area="account")
 
 
 def _when(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value else "–"
-
-
-def _alert(message, color: str = "success") -> dbc.Alert:
-    return dbc.Alert(message, color=color, dismissable=True, className="mt-2")
-
-
-def _refusal(err: Exception) -> dbc.Alert:
-    return html.Div(_alert(err.message if isinstance(err, Refused) else str(err), "danger"), role="alert")
 
 
 def _field(label: str, component, help_text: str | None = None) -> html.Div:
@@ -46,8 +44,8 @@ def _field(label: str, component, help_text: str | None = None) -> html.Div:
     )
 
 
-def tokens_table(user_id: int) -> html.Div:
-    rows = auth_tokens.list_tokens(services().state, user_id)
+def tokens_table(user_id: int | None) -> Component:
+    rows = auth_tokens.list_tokens(services().state, user_id) if user_id is not None else []
     if not rows:
         return html.P(_("You have no API tokens."), className="text-muted")
     header = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in ("Name", "Token", "Created", "Last used", "")]))
@@ -65,7 +63,7 @@ def tokens_table(user_id: int) -> html.Div:
                             id={"type": "account-token-revoke", "token": r["id"]},
                             type="button",
                             className="btn btn-outline-danger btn-sm",
-                            **{"aria-label": _("Revoke token %(name)s", name=r["name"])},
+                            **aria(label=_("Revoke token %(name)s", name=r["name"])),
                         )
                     ),
                 ]
@@ -84,17 +82,16 @@ def tokens_table(user_id: int) -> html.Div:
     State("account-token-name", "value"),
     prevent_initial_call=True,
 )
+@shows_refusal(3)
 def _create_token(n, name):
     if not n:
         raise PreventUpdate
-    try:
-        ident = require_action("account.manage")
-        secret = auth_tokens.create_token(services().state, ident.id, name or "")
-    except (Refused, ValueError) as err:
-        return _refusal(err), dash.no_update, dash.no_update
+    caller = current_caller()
+    outcome = token_actions.create(caller, name)
+    secret = outcome.value
     shown = html.Div(
         [
-            html.P(_("Your new token (copy it now: it is shown only once):"), className="mb-1"),
+            html.P(outcome.message, className="mb-1"),
             html.Div(
                 [
                     html.Code(secret, id="account-token-secret", className="user-select-all me-2"),
@@ -112,7 +109,7 @@ def _create_token(n, name):
             ),
         ]
     )
-    return _alert(shown, "info"), tokens_table(ident.id), ""
+    return alert(shown, "info"), tokens_table(caller.user_id), ""
 
 
 @dash.callback(
@@ -121,14 +118,12 @@ def _create_token(n, name):
     Input({"type": "account-token-revoke", "token": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
+@shows_refusal(2)
 def _revoke_token(_clicks):
     clicked = clicked_id()
-    try:
-        ident = require_action("account.manage")
-        auth_tokens.revoke_token(services().state, ident.email, clicked.get("token"), ident.id)
-    except (Refused, ValueError) as err:
-        return _refusal(err), dash.no_update
-    return _alert(_("The token is revoked.")), tokens_table(ident.id)
+    caller = current_caller()
+    outcome = token_actions.revoke_own(caller, clicked.get("token"))
+    return alert(outcome.message), tokens_table(caller.user_id)
 
 
 @dash.callback(
@@ -142,22 +137,15 @@ def _revoke_token(_clicks):
     State("account-password-repeat", "value"),
     prevent_initial_call=True,
 )
+@shows_refusal(4, also={1: ""})
 def _change_password(n, current, new, repeat):
     if not n:
         raise PreventUpdate
-    try:
-        ident = require_action("account.manage")
-        if not current or not new:
-            raise ValueError(_("Enter your current password and a new one."))
-        if new != repeat:
-            raise ValueError(_("The new password and its repetition differ."))
-        state = services().state
-        auth_users.change_own_password(state, ident.id, current, new)
-        # this session goes on; the version bump has ended every other one
-        renew_session(auth_users.get_user(state, ident.id))
-    except (Refused, ValueError) as err:
-        return _refusal(err), "", dash.no_update, dash.no_update
-    return _alert(_("Your password is changed. Your other sessions have ended.")), "", "", ""
+    caller = current_caller()
+    outcome = user_actions.change_own_password(caller, current, new, repeat)
+    # this session goes on; the version bump has ended every other one
+    renew_session(auth_users.get_user(caller.state, caller.user_id))
+    return alert(outcome.message), "", "", ""
 
 
 def layout(**_params):

@@ -1,7 +1,6 @@
 """The customer page's "Partner administrators" tab: who is assigned to this
-customer, and (partner full administrators only) assigning or removing one.
-auth.users does the change and its audit row; the callbacks check
-auth.guard.require_action("assignment.manage", customer) first."""
+customer, and (partner full administrators only) assigning or removing one,
+through the application layer (partnerhub/services/assignments.py)."""
 
 from __future__ import annotations
 
@@ -11,17 +10,15 @@ from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from partnerhub.auth import users as auth_users
-from partnerhub.auth.guard import Refused, require_action
 from partnerhub.auth.roles import ASSIGNED_SCOPE, ROLE_LABELS
-from partnerhub.auth.scope import current_scope
 from partnerhub.components import empty_state
 from partnerhub.components.callbacks import clicked_id
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
 from partnerhub.data.runtime import services
-from partnerhub.metrics.customer_detail import customer_detail
-from partnerhub.metrics.types import View
-
-from .common import alert, context, refusal
+from partnerhub.i18n import _
+from partnerhub.pages._feedback import alert, shows_refusal
+from partnerhub.services import assignments as assignment_actions
+from partnerhub.services.caller import current_caller
 
 
 def _source_labels() -> dict[str, str]:
@@ -56,7 +53,7 @@ def admins_panel(customer_id: str, can_manage: bool) -> html.Div:
                             id={"type": "customers-admins-remove", "email": r["email"]},
                             type="button",
                             className="btn btn-outline-danger btn-sm",
-                            **{"aria-label": _("Remove %(email)s from this customer", email=r["email"])},
+                            **aria(label=_("Remove %(email)s from this customer", email=r["email"])),
                         )
                     )
                     if can_manage
@@ -123,30 +120,6 @@ def admins_panel(customer_id: str, can_manage: bool) -> html.Div:
     )
 
 
-def _check(customer_id):
-    ident = require_action("assignment.manage", customer_id if isinstance(customer_id, str) else "")
-    c = context()
-    if c is None or customer_detail(c, View(scope=current_scope()), customer_id) is None:
-        raise Refused(_("Customer not found."), 404)
-    return ident
-
-
-def assign(customer_id, email) -> str:
-    ident = _check(customer_id)
-    if not email:
-        raise ValueError(_("Choose an administrator first."))
-    added = auth_users.assign_customers(services().state, ident.email, email, [customer_id])
-    if not added:
-        return _("%(email)s was assigned already.", email=email)
-    return _("Assigned %(email)s to this customer.", email=email)
-
-
-def unassign(customer_id, email) -> str:
-    ident = _check(customer_id)
-    auth_users.unassign_customer(services().state, ident.email, email, customer_id)
-    return _("Removed %(email)s from this customer.", email=email)
-
-
 @dash.callback(
     Output("customers-admins-feedback", "children"),
     Output("customers-admins-panel", "children"),
@@ -155,14 +128,12 @@ def unassign(customer_id, email) -> str:
     State("customers-detail-id", "data"),
     prevent_initial_call=True,
 )
+@shows_refusal(2)
 def _assign(n, email, customer_id):
     if not n:
         raise PreventUpdate
-    try:
-        message = assign(customer_id, email)
-    except (Refused, ValueError) as err:
-        return refusal(err), dash.no_update
-    return alert(message), admins_panel(customer_id, True)
+    outcome = assignment_actions.assign_to_customer(current_caller(), customer_id, email)
+    return alert(outcome.message), admins_panel(customer_id, True)
 
 
 @dash.callback(
@@ -172,10 +143,8 @@ def _assign(n, email, customer_id):
     State("customers-detail-id", "data"),
     prevent_initial_call=True,
 )
+@shows_refusal(2)
 def _unassign(_clicks, customer_id):
     clicked = clicked_id()
-    try:
-        message = unassign(customer_id, clicked.get("email"))
-    except (Refused, ValueError) as err:
-        return refusal(err), dash.no_update
-    return alert(message), admins_panel(customer_id, True)
+    outcome = assignment_actions.unassign_from_customer(current_caller(), customer_id, clicked.get("email"))
+    return alert(outcome.message), admins_panel(customer_id, True)

@@ -1,49 +1,22 @@
-"""What both customer pages share: the request's metrics Context, labels of
-the data's codes, tag chips, the "launch customer org" link and alerts."""
+"""What both customer pages share: the request's metrics Context, tag chips
+and the "launch customer org" link (labels of the data's codes are
+components.labels', the alerts callbacks answer with components.callbacks')."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
-import dash_bootstrap_components as dbc
 from dash import html
 
-from partnerhub.auth.guard import Refused
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria, icon
+from partnerhub.i18n import _
 from partnerhub.metrics.types import Context, request_context
 
 
 def context() -> Context | None:
     """The metrics Context of this request; None before the first import."""
     return request_context()
-
-
-def product_labels() -> dict[str, str]:
-    return {
-        "meetings": _("Meetings"),
-        "calling": _("Calling"),
-        "messaging": _("Messaging"),
-        "webinars": _("Webinars"),
-        "translation": _("Translation"),
-        "contact_center": _("Contact Center"),
-    }
-
-
-def managed_by_labels() -> dict[str, str]:
-    return {"partner": _("Partner org"), "external": _("External admin")}
-
-
-def subscription_type_labels() -> dict[str, str]:
-    return {"paid": _("Paid"), "trial": _("Trial")}
-
-
-def subscription_status_labels() -> dict[str, str]:
-    return {
-        "active": _("Active"),
-        "pending_setup": _("Pending setup"),
-        "suspended": _("Suspended"),
-        "expired": _("Expired"),
-    }
 
 
 def joined_labels(text: str | None, labels: dict[str, str]) -> str:
@@ -90,10 +63,10 @@ def org_url(template: str, customer_id: str) -> str:
 
 def org_link(template: str, customer_id: str, customer_name: str, id=None, text: bool = True) -> html.A:
     label = _("Launch the customer org of %(name)s (opens in a new tab)", name=customer_name)
-    props = {"id": id} if id is not None else {}
+    props: dict[str, Any] = {"id": id} if id is not None else {}
     return html.A(
         [
-            html.I(className="bi bi-box-arrow-up-right" + (" me-1" if text else ""), **{"aria-hidden": "true"}),
+            icon("bi-box-arrow-up-right", "me-1" if text else ""),
             _("Launch customer org") if text else None,
         ],
         href=org_url(template, customer_id),
@@ -101,22 +74,6 @@ def org_link(template: str, customer_id: str, customer_name: str, id=None, text:
         rel="noopener noreferrer",
         className="org-link btn btn-outline-primary btn-sm" if text else "org-link",
         title=label,
-        **{"aria-label": label},
+        **aria(label=label),
         **props,
     )
-
-
-def alert(message, color: str = "success", id=None) -> html.Div:
-    """A dismissable alert inside a live region, so it is announced."""
-    props = {"id": id} if id is not None else {}
-    return html.Div(
-        dbc.Alert(message, color=color, dismissable=True, className="mt-2 mb-2"),
-        role="alert" if color == "danger" else "status",
-        **props,
-    )
-
-
-def refusal(err: Exception) -> html.Div:
-    """A refused or invalid action: its message, nothing else changed."""
-    message = err.message if isinstance(err, Refused) else str(err)
-    return alert(message, "danger")

@@ -8,6 +8,7 @@ address (pages/not_found_404.py), so the answer does not tell them apart.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Container
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -17,14 +18,16 @@ from partnerhub.auth.roles import may
 from partnerhub.auth.scope import current_scope
 from partnerhub.auth.session import current_identity
 from partnerhub.components import empty_state, fmt_date, fmt_int, license_bar, status_badges
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import icon
+from partnerhub.components.labels import managed_by_labels, product_labels, subscription_status_labels
 from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.tags import list_tags
+from partnerhub.i18n import _
 from partnerhub.metrics.customer_detail import CustomerDetail, customer_detail
 from partnerhub.metrics.types import View
 
 from .admins_ui import admins_panel
-from .common import context, managed_by_labels, org_link, product_labels, subscription_status_labels, tag_chips
+from .common import context, org_link, tag_chips
 from .trials_ui import trials_panel
 
 TABS = {
@@ -68,7 +71,7 @@ def header(detail: CustomerDetail, org_template: str, tag_colors: dict[str, str]
     return html.Div(
         [
             dcc.Link(
-                [html.I(className="bi bi-arrow-left me-1", **{"aria-hidden": "true"}), _("All customers")],
+                [icon("bi-arrow-left", "me-1"), _("All customers")],
                 href="/customers",
                 className="small",
             ),
@@ -175,7 +178,7 @@ def subscription_card(sub: dict, lines: list[dict]) -> dbc.Card:
     )
 
 
-def _table(id: str, headers: list[str], rows: list[list], numeric: set[int] = frozenset()) -> dbc.Table:
+def _table(id: str, headers: list[str], rows: list[list], numeric: Container[int] = frozenset()) -> dbc.Table:
     return dbc.Table(
         [
             html.Thead(

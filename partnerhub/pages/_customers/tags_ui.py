@@ -1,9 +1,10 @@
 """Custom tags on the customer list: the "Manage tags" modal (create, rename,
 recolour, delete) and adding or removing a tag on the selected customers.
 
-Only roles with tag.manage / tag.assign get these controls, and every
-callback asks auth.guard.require_action again before it changes anything:
-a refused request shows the reason and changes nothing.
+Only roles with tag.manage / tag.assign get these controls; every change
+goes through the application layer (partnerhub/services/tags.py), which
+checks the role, the scope and that the tag and customers exist: a refused
+request shows the reason and changes nothing.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from partnerhub.auth.guard import Refused, require_action
-from partnerhub.components.i18n import _, n_
 from partnerhub.data import tags as tag_store
-from partnerhub.data.runtime import current_snapshot, services
+from partnerhub.i18n import _, n_
+from partnerhub.pages._feedback import alert, refusal, shows_refusal
+from partnerhub.services import tags as tag_actions
+from partnerhub.services.caller import current_caller
 
-from .common import alert, refusal, tag_chips
+from .common import tag_chips
 
 DEFAULT_NEW_COLOR = "#0072b2"
 
@@ -26,7 +29,7 @@ DEFAULT_NEW_COLOR = "#0072b2"
 # ---- layout ------------------------------------------------------------------------------------
 
 
-def tags_table(tags: list[dict]) -> html.Div:
+def tags_table(tags: list[dict]) -> Component:
     if not tags:
         return html.P(_("No tags yet: create the first one above."), className="text-muted small mb-0")
     rows = [
@@ -62,6 +65,9 @@ def _field(label: str, control, width: int | None = None):
 
 
 def manage_tags_modal(tags: list[dict]) -> dbc.Modal:
+    """tags: every tag; the table counts each one's customers in the
+    viewer's scope, not all of the partner's."""
+    tags = tag_actions.visible_tags(current_caller())
     create = html.Section(
         [
             html.H2(_("New tag"), className="h6"),
@@ -189,112 +195,6 @@ def manage_tags_modal(tags: list[dict]) -> dbc.Modal:
     )
 
 
-# ---- the writes, checked on the server -------------------------------------------------------------
-
-
-def _name(value) -> str:
-    name = tag_store.clean_name(value)
-    # the list's address separates several tags with commas (?tag=a,b), so a
-    # comma inside a name could not be filtered on
-    if "," in name:
-        raise ValueError(_("A tag name cannot contain a comma."))
-    return name
-
-
-def manage_tag(action: str, new_name=None, new_color=None, tag_id=None, name=None, color=None) -> str:
-    """create | save | delete a tag as the current identity; the message to
-    show. Raises Refused or ValueError (nothing changed)."""
-    ident = require_action("tag.manage")
-    state = services().state
-    if action == "create":
-        tag = tag_store.create_tag(state, ident.email, _name(new_name), new_color or tag_store.DEFAULT_COLOR)
-        return _("Created the tag “%(name)s”.", name=tag["name"])
-    if tag_id is None:
-        raise ValueError(_("Choose the tag to change first."))
-    current = next((t for t in tag_store.list_tags(state) if t["id"] == tag_id), None)
-    if current is None:
-        raise ValueError(_("That tag does not exist (any more)."))
-    if action == "delete":
-        gone = tag_store.delete_tag(state, ident.email, tag_id)
-        return n_(
-            "Deleted the tag “%(name)s”; %(count)s customer lost it.",
-            "Deleted the tag “%(name)s”; %(count)s customers lost it.",
-            gone["customers"],
-            name=gone["name"],
-            count=gone["customers"],
-        )
-    if action == "save":
-        new = _name(name) if name is not None and str(name).strip() else current["name"]
-        changed = []
-        if new != current["name"]:
-            tag_store.rename_tag(state, ident.email, tag_id, new)
-            changed.append(_("renamed to “%(name)s”", name=new))
-        if color and tag_store.clean_color(color) != current["color"]:
-            tag_store.recolor_tag(state, ident.email, tag_id, color)
-            changed.append(_("new colour %(color)s", color=tag_store.clean_color(color)))
-        if not changed:
-            raise ValueError(_("Nothing to save: change the name or the colour first."))
-        return _("Tag “%(name)s”: %(changes)s.", name=current["name"], changes=", ".join(changed))
-    raise PreventUpdate
-
-
-def assign_tag(action: str, tag_id, selected_rows) -> str:
-    """add | remove the tag on the selected customers. Every selected
-    customer must be in the viewer's scope (and exist), or nothing changes."""
-    require_action("tag.assign")
-    ids = [r.get("customer_id") if isinstance(r, dict) else r for r in (selected_rows or [])]
-    if not ids:
-        raise ValueError(_("Select one or more customers in the table first."))
-    if tag_id is None:
-        raise ValueError(_("Choose a tag first."))
-    if any(not isinstance(cid, str) for cid in ids):
-        raise Refused(_("Customer not found."), 404)
-    ids = list(dict.fromkeys(ids))
-    ident = None
-    for cid in ids:
-        ident = require_action("tag.assign", cid)
-    known = _existing(ids)
-    if len(known) != len(ids):
-        raise Refused(_("Customer not found."), 404)
-    state = services().state
-    tag = next((t for t in tag_store.list_tags(state) if t["id"] == tag_id), None)
-    if tag is None:
-        raise ValueError(_("That tag does not exist (any more)."))
-    if action == "add":
-        n = tag_store.add_tag(state, ident.email, tag_id, ids)
-        return n_(
-            "Added “%(tag)s” to %(count)s customer.",
-            "Added “%(tag)s” to %(count)s customers.",
-            n,
-            tag=tag["name"],
-            count=n,
-        ) + (" " + _("The others had it already.") if n < len(ids) else "")
-    n = tag_store.remove_tag(state, ident.email, tag_id, ids)
-    return n_(
-        "Removed “%(tag)s” from %(count)s customer.",
-        "Removed “%(tag)s” from %(count)s customers.",
-        n,
-        tag=tag["name"],
-        count=n,
-    ) + (" " + _("The others did not have it.") if n < len(ids) else "")
-
-
-def _existing(ids: list[str]) -> set[str]:
-    snap = current_snapshot()
-    if snap is None:
-        return set()
-    found = set()
-    for i in range(0, len(ids), 1000):
-        found |= {
-            r[0]
-            for r in snap.rows(
-                "SELECT customer_id FROM customers WHERE customer_id IN (SELECT unnest(?::VARCHAR[]))",
-                [ids[i : i + 1000]],
-            )
-        }
-    return found
-
-
 # ---- callbacks ---------------------------------------------------------------------------------
 
 
@@ -316,7 +216,7 @@ def _open_modal(_open, _close):
     prevent_initial_call=True,
 )
 def _pick_tag(tag_id):
-    tag = next((t for t in tag_store.list_tags(services().state) if t["id"] == tag_id), None)
+    tag = tag_store.get_tag(current_caller().state, tag_id) if tag_id is not None else None
     if tag is None:
         return "", DEFAULT_NEW_COLOR, False
     return tag["name"], tag["color"], False
@@ -334,7 +234,8 @@ def _pick_tag(tag_id):
 def _ask_delete(_delete, _cancel, tag_id):
     if ctx.triggered_id != "customers-tag-delete":
         return False, dash.no_update, dash.no_update
-    tag = next((t for t in tag_store.list_tags(services().state) if t["id"] == tag_id), None)
+    caller = current_caller()
+    tag = tag_store.get_tag(caller.state, tag_id, caller.scope) if tag_id is not None else None
     if tag is None:
         return False, dash.no_update, refusal(ValueError(_("Choose the tag to delete first.")))
     text = n_(
@@ -364,24 +265,25 @@ def _ask_delete(_delete, _cancel, tag_id):
     State("customers-tags-version", "data"),
     prevent_initial_call=True,
 )
+@shows_refusal(5, also={3: False})
 def _manage(_create, _save, _delete, new_name, new_color, tag_id, name, color, version):
-    action = {
-        "customers-tag-create": "create",
-        "customers-tag-save": "save",
-        "customers-tag-delete-confirm": "delete",
-    }.get(ctx.triggered_id)
-    if action is None or not (ctx.triggered and ctx.triggered[0]["value"]):
+    if not (ctx.triggered and ctx.triggered[0]["value"]):
         raise PreventUpdate
-    try:
-        message = manage_tag(action, new_name, new_color, tag_id, name, color)
-    except (Refused, ValueError) as err:
-        return refusal(err), dash.no_update, dash.no_update, False, dash.no_update
+    caller = current_caller()
+    if ctx.triggered_id == "customers-tag-create":
+        outcome = tag_actions.create(caller, new_name, new_color)
+    elif ctx.triggered_id == "customers-tag-save":
+        outcome = tag_actions.change(caller, tag_id, name, color)
+    elif ctx.triggered_id == "customers-tag-delete-confirm":
+        outcome = tag_actions.delete(caller, tag_id)
+    else:
+        raise PreventUpdate
     return (
-        alert(message),
+        alert(outcome.message),
         (version or 0) + 1,
-        "" if action == "create" else dash.no_update,
+        "" if ctx.triggered_id == "customers-tag-create" else dash.no_update,
         False,
-        None if action == "delete" else dash.no_update,
+        None if ctx.triggered_id == "customers-tag-delete-confirm" else dash.no_update,
     )
 
 
@@ -395,15 +297,18 @@ def _manage(_create, _save, _delete, new_name, new_color, tag_id, name, color, v
     State("customers-tags-version", "data"),
     prevent_initial_call=True,
 )
+@shows_refusal(2)
 def _assign(_add, _remove, tag_id, selected, version):
-    action = {"customers-tag-add": "add", "customers-tag-remove": "remove"}.get(ctx.triggered_id)
-    if action is None or not (ctx.triggered and ctx.triggered[0]["value"]):
+    if not (ctx.triggered and ctx.triggered[0]["value"]):
         raise PreventUpdate
-    try:
-        message = assign_tag(action, tag_id, selected)
-    except (Refused, ValueError) as err:
-        return refusal(err), dash.no_update
-    return alert(message), (version or 0) + 1
+    ids = [r.get("customer_id") if isinstance(r, dict) else r for r in (selected or [])]
+    if ctx.triggered_id == "customers-tag-add":
+        outcome = tag_actions.add_to_customers(current_caller(), tag_id, ids)
+    elif ctx.triggered_id == "customers-tag-remove":
+        outcome = tag_actions.remove_from_customers(current_caller(), tag_id, ids)
+    else:
+        raise PreventUpdate
+    return alert(outcome.message), (version or 0) + 1
 
 
 @dash.callback(
@@ -413,7 +318,7 @@ def _assign(_add, _remove, tag_id, selected, version):
     prevent_initial_call=True,
 )
 def _refresh_modal(_version):
-    tags = tag_store.list_tags(services().state)
+    tags = tag_actions.visible_tags(current_caller())
     return _edit_options(tags), tags_table(tags)
 
 
@@ -423,7 +328,7 @@ def _refresh_modal(_version):
     prevent_initial_call=True,
 )
 def _refresh_assign(_version):
-    return [{"label": t["name"], "value": t["id"]} for t in tag_store.list_tags(services().state)]
+    return [{"label": t["name"], "value": t["id"]} for t in tag_actions.visible_tags(current_caller())]
 
 
 @dash.callback(

@@ -1,20 +1,22 @@
 """The customer page's Trials tab: the ongoing trial (with "Extend by 30
 days" for a trial started in the app), a form to start one when none is
-ongoing, and the trials before. Writes go through data/trials.py after
-auth.guard.require_action("trial.manage", customer) on the server."""
+ongoing, and the trials before. Starting and extending go through the
+application layer (partnerhub/services/trials.py)."""
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, html
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from partnerhub.auth.guard import Refused, require_action
-from partnerhub.auth.scope import current_scope, forget_scope
+from partnerhub.auth.guard import Refused
+from partnerhub.auth.scope import current_scope
 from partnerhub.components import empty_state, fmt_date, fmt_days, fmt_int
 from partnerhub.components.callbacks import clicked_id
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
+from partnerhub.components.labels import product_labels
 from partnerhub.data.contract import PRODUCTS
 from partnerhub.data.trials import (
     EXTENSION_DAYS,
@@ -23,17 +25,18 @@ from partnerhub.data.trials import (
     TRIAL_DAYS,
     Trial,
     app_trials,
-    extend_trial,
-    get_trial,
     imported_trials,
     ongoing_trials,
-    start_trial,
     utc_today,
 )
+from partnerhub.i18n import _
 from partnerhub.metrics.customer_detail import CustomerDetail, customer_detail
 from partnerhub.metrics.types import Context, View
+from partnerhub.pages._feedback import alert, shows_refusal
+from partnerhub.services import trials as trial_actions
+from partnerhub.services.caller import current_caller
 
-from .common import alert, context, product_labels, refusal
+from .common import context
 
 
 def _licenses(t: Trial) -> str:
@@ -150,7 +153,7 @@ def start_form() -> html.Div:
                 inputs,
                 className="trial-licenses",
                 role="group",
-                **{"aria-label": _("Licenses per product"), "aria-describedby": "customers-trial-help"},
+                **aria(label=_("Licenses per product"), describedby="customers-trial-help"),
             ),
             html.Fieldset(
                 [
@@ -170,7 +173,7 @@ def start_form() -> html.Div:
     )
 
 
-def past_table(trials: list[Trial]) -> html.Div:
+def past_table(trials: list[Trial]) -> Component:
     if not trials:
         return html.P(_("No earlier trials."), className="text-muted small")
     source = {"app": _("Started in this app"), "import": _("Imported")}
@@ -229,50 +232,25 @@ def trials_panel(c: Context, detail: CustomerDetail, can_manage: bool) -> html.D
     return html.Div([current, html.H3(_("Earlier trials"), className="h6 mt-4"), past_table(past)])
 
 
-# ---- writes, checked on the server ----------------------------------------------------------------
+# ---- callbacks: the application layer acts, the panel is drawn again -----------------------------
 
 
-def _detail_in_scope(c: Context, customer_id) -> CustomerDetail:
-    detail = customer_detail(c, View(scope=current_scope()), customer_id) if isinstance(customer_id, str) else None
-    if detail is None:
-        raise Refused(_("Customer not found."), 404)
-    return detail
-
-
-def start(customer_id, licenses: dict, days) -> tuple[str, html.Div]:
-    ident = require_action("trial.manage", customer_id if isinstance(customer_id, str) else "")
+def _panel(customer_id: str) -> html.Div:
+    """The trials panel of a customer, drawn again after a change."""
     c = context()
-    detail = _detail_in_scope(c, customer_id)
-    chosen = {p: v for p, v in licenses.items() if v not in (None, "")}
-    trial = start_trial(c.state, ident.email, detail.customer_id, chosen, days, imported=detail.trials, as_of=c.as_of)
-    # a sales admin's scope grows by the customers they start a trial for
-    forget_scope()
-    message = _(
+    detail = customer_detail(c, View(scope=current_scope()), customer_id) if c is not None else None
+    if c is None or detail is None:
+        raise Refused(_("Customer not found."), 404)
+    return trials_panel(c, detail, True)
+
+
+def started_message(trial: Trial) -> str:
+    return _(
         "Trial started: %(products)s until %(end)s. It reaches the statuses and license numbers with the "
         "next data import.",
         products=_licenses(trial),
         end=fmt_date(trial.end_date),
     )
-    return message, trials_panel(c, detail, True)
-
-
-def extend(trial_id, page_customer_id) -> tuple[str, html.Div]:
-    trial = get_trial(context().state, trial_id)
-    if trial is None:
-        require_action("trial.manage")
-        raise ValueError(_("That trial does not exist."))
-    ident = require_action("trial.manage", trial.customer_id)
-    c = context()
-    extended = extend_trial(c.state, ident.email, trial.id)
-    target = page_customer_id if isinstance(page_customer_id, str) else trial.customer_id
-    try:
-        detail = _detail_in_scope(c, target)
-    except Refused:
-        detail = _detail_in_scope(c, trial.customer_id)
-    message = _(
-        "Trial extended by %(n)s days: it now ends on %(end)s.", n=EXTENSION_DAYS, end=fmt_date(extended.end_date)
-    )
-    return message, trials_panel(c, detail, True)
 
 
 @dash.callback(
@@ -284,15 +262,14 @@ def extend(trial_id, page_customer_id) -> tuple[str, html.Div]:
     State("customers-detail-id", "data"),
     prevent_initial_call=True,
 )
+@shows_refusal(2)
 def _start(n, *rest):
     if not n:
         raise PreventUpdate
     *values, days, customer_id = rest
-    try:
-        message, panel = start(customer_id, dict(zip(PRODUCTS, values)), days)
-    except (Refused, ValueError) as err:
-        return refusal(err), dash.no_update
-    return alert(message), panel
+    outcome = trial_actions.start(current_caller(), customer_id, dict(zip(PRODUCTS, values)), days)
+    trial = outcome.value
+    return alert(started_message(trial) if trial else outcome.message), _panel(customer_id)
 
 
 @dash.callback(
@@ -302,10 +279,14 @@ def _start(n, *rest):
     State("customers-detail-id", "data"),
     prevent_initial_call=True,
 )
+@shows_refusal(2)
 def _extend(_clicks, customer_id):
     clicked = clicked_id()
+    outcome = trial_actions.extend(current_caller(), clicked.get("trial"))
+    trial = outcome.value
+    # the panel of the page the button was on; of the trial's customer when that one is not in reach
     try:
-        message, panel = extend(clicked.get("trial"), customer_id)
-    except (Refused, ValueError) as err:
-        return refusal(err), dash.no_update
-    return alert(message), panel
+        panel = _panel(customer_id)
+    except Refused:
+        panel = _panel(trial.customer_id if trial else customer_id)
+    return alert(outcome.message), panel
