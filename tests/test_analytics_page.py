@@ -13,8 +13,9 @@ from partnerhub.metrics.datasets import DATASETS, KPI_GROUPS
 from partnerhub.metrics.types import View
 from partnerhub.pages._analytics.licenses import HEADLINE, TABLES, TREND
 from partnerhub.pages._analytics.query import args_from_kwargs, read_query
-from partnerhub.pages._analytics.sections import PAGE_SIZE, clamp_request
+from partnerhub.pages._analytics.sections import PAGE_SIZE
 from tests.analytics_support import ROLES, call, context, find, layout_of, open_page, scope_of, signed_in, text_of, view
+from tests.auth_client import dash_callback
 
 FULL = "full.admin@demo.example"
 SPECS = {spec.dataset: spec for spec in TABLES}
@@ -116,11 +117,49 @@ def test_grid_rows_are_one_sorted_page(app, services):
     assert len(rows["rowData"]) == PAGE_SIZE
     assert [r["used"] for r in rows["rowData"]] == sorted(frame["used"].to_list())[:PAGE_SIZE]
 
-    # nonsense from the browser is ignored, not an error
-    rows = _rows(
-        client, spec, {"startRow": "x", "endRow": None, "sortModel": [{"colId": "no_such", "sort": "sideways"}, "junk"]}
-    )
+    # a missing end is one page
+    rows = _rows(client, spec, {"startRow": 0, "endRow": None})
     assert [r["subscription_id"] for r in rows["rowData"]] == frame["subscription_id"].head(PAGE_SIZE).to_list()
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"startRow": "x", "endRow": None},
+        {"startRow": 0, "endRow": [10]},
+        {"startRow": 1e30, "endRow": 10},
+        {"startRow": -5, "endRow": 3},
+        {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "no_such", "sort": "asc"}]},
+        {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "customer_name", "sort": "sideways"}, "junk"]},
+        # a list column (the sparkline) cannot be sorted
+        {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "usage_sparkline", "sort": "asc"}]},
+    ],
+)
+def test_bad_row_requests_are_400_not_500(app, request_):
+    spec = SPECS["expiring"]
+    response = dash_callback(
+        signed_in(app, FULL),
+        f"{spec.grid_id}.getRowsResponse",
+        {
+            "analytics-toggle.value": "meetings",
+            "analytics-filters.data": "",
+            f"{spec.grid_id}.getRowsRequest": request_,
+        },
+    )
+    assert response.status_code == 400, response.get_data(as_text=True)
+
+
+def test_every_sortable_column_of_every_grid_sorts(app):
+    """What a click on a header sends is never refused: every sortable
+    column of every analytics and calling grid sorts on the server."""
+    client = signed_in(app, FULL)
+    layout = layout_of(open_page(client, "/analytics"))
+    for spec in TABLES:
+        columns = [c for c in find(layout, spec.grid_id)["columnDefs"] if c.get("sortable")]
+        assert columns, spec.grid_id
+        for column in columns:
+            request = {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": [{"colId": column["colId"], "sort": "desc"}]}
+            assert _rows(client, spec, request)["rowCount"] >= 0, (spec.grid_id, column["colId"])
 
 
 def test_a_partner_admin_sees_only_assigned_customers(app, services):
@@ -135,20 +174,43 @@ def test_bad_url_parameters_are_a_message_and_fall_back(app):
     client = signed_in(app, FULL)
     layout = layout_of(open_page(client, "/analytics", "?product=bogus"))
     alert = text_of(find(layout, "analytics-url-problems"))
-    assert "product: unknown value 'bogus'" in alert and "Showing Meetings instead." in alert
+    assert "The product “bogus” is unknown; use one of: meetings, calling." in alert
+    assert "Showing Meetings instead." in alert
     assert find(layout, "analytics-toggle")["value"] == "meetings"
 
     layout = layout_of(open_page(client, "/analytics", "?product=calling&status=nope&colour=red"))
     alert = text_of(find(layout, "analytics-url-problems"))
-    assert "status: unknown value 'nope'" in alert and "colour: unknown parameter" in alert
+    assert "The status “nope” is unknown" in alert and "This page has no parameter called “colour”" in alert
     assert find(layout, "analytics-toggle")["value"] == "calling"  # what was right is kept
     assert find(layout, "analytics-filters")["data"] == ""
 
     layout = layout_of(open_page(client, "/analytics", "?product=calling&product=meetings&tag=No%20such%20tag"))
     alert = text_of(find(layout, "analytics-url-problems"))
-    assert "product: give one of meetings, calling" in alert and "unknown tag 'No such tag'" in alert
+    assert "The product “calling, meetings” names more than one; give one of: meetings, calling." in alert
+    assert "There is no tag called “No such tag”." in alert
 
     assert find(layout_of(open_page(client, "/analytics", "?product=calling")), "analytics-url-problems") is None
+
+
+def test_a_bad_address_keeps_every_valid_filter_and_names_every_bad_one(app):
+    client = signed_in(app, FULL)
+    search = "?product=calling&status=trial,bogus&managed_by=external&managed_by=inside&needs_attention=maybe"
+    layout = layout_of(open_page(client, "/analytics", search))
+    assert find(layout, "analytics-toggle")["value"] == "calling"
+    assert find(layout, "analytics-filters")["data"] == "managed_by=external&status=trial"
+    alert = text_of(find(layout, "analytics-url-problems"))
+    for named in ("“bogus”", "“inside”", "“maybe”"):
+        assert named in alert
+    # every item of the notice is a whole sentence
+    items = [
+        text_of(li)
+        for li in find(layout, "analytics-url-problems")["children"]["props"]["children"][1]["props"]["children"]
+    ]
+    assert len(items) == 3 and all(i.endswith(".") for i in items)
+    # the page shows what the API shows for the valid part
+    api = client.get("/api/v1/kpis?product=calling&status=trial&managed_by=external").get_json()
+    for key in HEADLINE:
+        assert find(layout, f"analytics-headline-{key.replace('_', '-')}")["children"] == fmt(api["headline"][key])
 
 
 def test_customer_filters_narrow_every_number_like_the_api(app):
@@ -209,15 +271,9 @@ def test_the_low_allocation_rule_says_the_settings(app, services):
 
 def test_read_query_keeps_what_it_can():
     q = read_query(args_from_kwargs({"product": "calling", "status": ["trial", "bogus"], "q": "acme"}))
-    assert q.product == "calling" and q.filter_pairs == (("q", "acme"),)
-    assert q.problems == (
+    assert q.product == "calling" and q.filter_pairs == (("status", "trial"), ("q", "acme"))
+    assert [p.message for p in q.problems] == [
         "status: unknown value 'bogus' (one of: trial, subscription, expiring_soon, "
         "license_overage, no_recent_activity, order_ready_for_setup, suspended, expired)",
-    )
-    assert q.search("calling") == "?product=calling&q=acme"
-
-
-def test_clamp_request_never_asks_for_more_than_a_page():
-    assert clamp_request({"startRow": 20, "endRow": 10_000}) == {"startRow": 20, "endRow": 20 + PAGE_SIZE}
-    assert clamp_request({"startRow": -5, "endRow": 3}) == {"startRow": 0, "endRow": 3}
-    assert clamp_request(None) == {"startRow": 0, "endRow": PAGE_SIZE}
+    ]
+    assert q.search("calling") == "?product=calling&status=trial&q=acme"

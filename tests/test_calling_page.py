@@ -122,6 +122,6 @@ def test_sales_roles_are_refused_the_page_and_its_callbacks(app, email):
 def test_bad_url_parameters_are_a_message(app):
     layout = layout_of(open_page(signed_in(app, FULL), "/calling", "?status=nope&managed_by=partner"))
     alert = text_of(find(layout, "calling-url-problems"))
-    assert "status: unknown value 'nope'" in alert
+    assert "The status “nope” is unknown; use one of: trial," in alert
     assert find(layout, "calling-filters")["data"] == "managed_by=partner"
     assert find(layout, f"{QUEUES.download_id}-csv")["href"] == "/api/v1/datasets/call_queues.csv?managed_by=partner"

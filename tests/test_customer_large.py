@@ -5,6 +5,8 @@ page equals the same slice of the full list, sorted the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 import pytest
 
@@ -16,7 +18,7 @@ N = 20_000
 
 
 @pytest.fixture(scope="module")
-def big(tmp_path_factory) -> Context:
+def big(tmp_path_factory) -> Iterator[Context]:
     from partnerhub.data.generator import generate
     from partnerhub.data.importer import import_folder
     from partnerhub.data.settings import load_settings
@@ -30,7 +32,9 @@ def big(tmp_path_factory) -> Context:
     state.init_schema()
     snapshots = SnapshotStore(settings.snapshots_dir)
     assert import_folder(folder, snapshots, state).ok
-    yield Context(snapshots.current(), state, settings)
+    snapshot = snapshots.current()
+    assert snapshot is not None
+    yield Context(snapshot, state, settings)
     state.dispose()
 
 
@@ -43,9 +47,13 @@ def ids(response: dict) -> list[str]:
 
 
 def sorted_like_the_list(frame: pl.DataFrame, column: str, direction: str) -> pl.DataFrame:
-    """The list's order: the column (empty values last either way), then name, then ID."""
+    """The list's order: the column (text case-insensitively, empty values
+    last either way), then name, then ID."""
+    key = pl.col(column).str.to_lowercase() if frame.schema[column] == pl.String else pl.col(column)
     return frame.sort(
-        [column, "customer_name", "customer_id"], descending=[direction == "desc", False, False], nulls_last=True
+        [key, pl.col("customer_name"), pl.col("customer_id")],
+        descending=[direction == "desc", False, False],
+        nulls_last=True,
     )
 
 

@@ -15,16 +15,26 @@ from sqlalchemy import func, select
 
 from partnerhub.data import tags as T
 from partnerhub.data.state import audit_log, customer_tags
-from partnerhub.metrics.params import FILTER_PARAMS, parse_view
 from partnerhub.metrics.types import Filters
+from partnerhub.metrics.view_query import FILTER_PARAMS, read_view
+from partnerhub.pages._analytics.query import args_from_search
 from partnerhub.pages._customers.list_callbacks import CONTROLS, sync_view
-from partnerhub.pages._customers.list_view import args_of, controls_args, view_query
+from partnerhub.pages._customers.list_view import controls_args, view_query
 from tests.auth_client import callback_body, csrf_header, dash_callback, find_output, new_user
 from tests.customer_pages import ADMIN, FULL, READONLY, ROLES, page_text, signed_in
 from tests.customer_pages import expected_list as _expected
 from tests.customer_pages import response as _response
 from tests.customer_pages import scope as _scope
 from tests.customer_pages import text as _text
+
+
+def rows_call(client, request: dict, search: str = ""):
+    return dash_callback(
+        client,
+        "customers-grid.getRowsResponse",
+        {"customers-grid.getRowsRequest": request, "customers-view.data": search},
+        changed=["customers-grid.getRowsRequest"],
+    )
 
 
 def rows(client, search: str = "", start: int = 0, end: int = 50, sort=None) -> tuple[dict, dict]:
@@ -61,9 +71,9 @@ def test_view_query_is_canonical_and_parses_back():
     )
     query = view_query(filters)
     assert query.startswith("?managed_by=external&product=calling&product=meetings&status=trial&status=expired")
-    assert parse_view(args_of(query), "customers")[1] == filters
+    assert read_view(args_from_search(query), "customers").filters == filters
     assert view_query(Filters()) == ""
-    assert [k for k in dict(args_of(query))] == [p for p in FILTER_PARAMS]
+    assert [k for k in dict(args_from_search(query))] == [p for p in FILTER_PARAMS]
 
 
 def test_controls_and_url_follow_each_other():
@@ -82,31 +92,63 @@ def test_controls_and_url_follow_each_other():
 
 
 @pytest.mark.parametrize(
-    "search, name",
+    "search, name, value",
     [
-        ("?status=bogus", "status"),
-        ("?tag=no-such-tag", "tag"),
-        ("?colour=red", "colour"),
-        ("?needs_attention=maybe", "needs_attention"),
+        ("?status=bogus", "status", "bogus"),
+        ("?tag=no-such-tag", "tag", "no-such-tag"),
+        ("?colour=red", "colour", "red"),
+        ("?needs_attention=maybe", "needs_attention", "maybe"),
+        ("?q=" + "x" * 201, "q", "x" * 60),
     ],
 )
-def test_a_bad_url_parameter_is_named_and_the_view_falls_back(search, name):
+def test_a_bad_url_parameter_is_named_and_left_out(search, name, value):
     out = sync_view("customers-url", search, [None] * len(CONTROLS), "?status=trial", ["Gold"])
     assert out[1] == ""
-    alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json())
-    assert name in alert and "Showing all customers instead" in alert
+    alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert name in alert and value in alert
+    assert "The page shows everything else the address asks for." in alert
     assert list(out[3:]) == ["all", [], [], [], [], [], ""]
+
+
+def test_a_bad_url_keeps_every_valid_filter_and_names_every_bad_value():
+    search = "?status=trial&status=bogus&tag=Gold&tag=Nope&managed_by=external&colour=red&needs_attention=maybe"
+    out = sync_view("customers-url", search, [None] * len(CONTROLS), "", ["Gold"])
+    assert out[1] == "?managed_by=external&status=trial&tag=Gold"
+    assert list(out[3:]) == ["all", ["external"], [], ["trial"], [], ["Gold"], ""]
+    alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    for sentence in (
+        "This page has no parameter called “colour” (given “red”).",
+        "The status “bogus” is unknown; use one of: trial, subscription,",
+        "There is no tag called “Nope”.",
+        "The needs_attention “maybe” is neither true nor false.",
+    ):
+        assert sentence in alert
+    # a control sending a bad value (a search too long) keeps the rest of the view and says so
+    controls = ["all", [], [], ["trial"], [], [], "y" * 201]
+    out = sync_view("customers-q", "", controls, "", ["Gold"])
+    assert out[0] == out[1] == "?status=trial"
+    alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert "is longer than 200 characters." in alert
 
 
 def test_controls_args_ignore_junk():
     args = controls_args("all", None, "calling", ["trial"], [], [], None)
-    assert parse_view(args, "customers")[1] == Filters(product=("calling",), status=("trial",))
+    assert read_view(args, "customers").filters == Filters(product=("calling",), status=("trial",))
 
 
 def test_bad_address_shows_an_alert_and_every_customer(app, services):
     text = page_text(signed_in(app, FULL), "/customers", "?status=bogus")
-    assert "This address has a bad filter" in text and "status: unknown value 'bogus'" in text
+    assert "Part of this address could not be used and was left out." in text
+    assert "The status “bogus” is unknown" in text
     assert f"{_expected(services, FULL).height} customers" in text
+
+
+def test_a_bad_address_keeps_its_valid_filters(app, services):
+    text = page_text(signed_in(app, FULL), "/customers", "?status=trial&status=bogus&q=" + "z" * 300)
+    assert "The status “bogus” is unknown" in text and "is longer than 200 characters." in text
+    trials = _expected(services, FULL, Filters(status=("trial",)))
+    assert 0 < trials.height < _expected(services, FULL).height
+    assert f'"{trials.height} customers"' in text or f'"{trials.height:,} customers"' in text
 
 
 # ---- each role sees exactly its scope ----------------------------------------------------------------
@@ -162,7 +204,7 @@ def test_filters_and_needs_attention_narrow_the_list(app, services):
         "?managed_by=external&needs_attention=true",
         "?q=corp",
     ):
-        filters = parse_view(args_of(search), "customers")[1]
+        filters = read_view(args_from_search(search), "customers").filters
         expected = _expected(services, ADMIN, filters)
         response, _body = rows(client, search, 0, 500)
         assert response["rowCount"] == expected.height, search
@@ -176,9 +218,44 @@ def test_sorting_and_paging_through_the_callback(app, services):
     response, _ = rows(client, "", 40, 60, sort=[{"colId": "total_licenses", "sort": "desc"}])
     by_total = everyone.sort(["total_licenses", "customer_name", "customer_id"], descending=[True, False, False])
     assert [r["customer_id"] for r in response["rowData"]] == by_total["customer_id"].to_list()[40:60]
-    # a column the browser should not sort on is ignored, not an error
-    response, _ = rows(client, "", 0, 10, sort=[{"colId": "drop table", "sort": "asc"}])
-    assert [r["customer_id"] for r in response["rowData"]] == everyone["customer_id"].to_list()[:10]
+    # a column the browser should not sort on is a bad request, never a server error
+    r = rows_call(client, {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "drop table", "sort": "asc"}]})
+    assert r.status_code == 400 and "drop table" in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {"startRow": "0", "endRow": 50},
+        {"startRow": [0], "endRow": 50},
+        {"startRow": 0, "endRow": 1e30},
+        {"startRow": 0.5, "endRow": 50},
+        {"startRow": 50, "endRow": 0},
+        {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "statuses", "sort": "asc"}]},
+        {"startRow": 0, "endRow": 50, "sortModel": "customer_name"},
+    ],
+)
+def test_bad_row_requests_are_400_not_500(app, request_):
+    r = rows_call(signed_in(app, READONLY), request_)
+    assert r.status_code == 400, r.get_data(as_text=True)
+    assert "Traceback" not in r.get_data(as_text=True)
+
+
+def test_infinity_in_a_row_request_is_400(app):
+    """JSON's Infinity (which Python's parser accepts) is no row number."""
+    client = signed_in(app, READONLY)
+    body = callback_body(
+        find_output(client, "customers-grid.getRowsResponse"),
+        {"customers-grid.getRowsRequest": {"startRow": 0, "endRow": 50}, "customers-view.data": ""},
+        ["customers-grid.getRowsRequest"],
+    )
+    raw = json.dumps(body).replace('"endRow": 50', '"endRow": Infinity')
+    r = client.post(
+        "/_dash-update-component",
+        data=raw,
+        headers={**csrf_header(client), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400, r.get_data(as_text=True)
 
 
 def test_an_empty_list_says_why(app, services):

@@ -116,6 +116,40 @@ def test_the_address_sets_the_filters_and_bad_values_are_a_message(app):
 
     layout = layout_of(open_page(client, "/resources", "?type=podcast&category=Licensing&page=2"))
     alert = text_of(find(layout, "resources-url-problems"))
-    assert "type: unknown value 'podcast'" in alert and "page: unknown parameter" in alert
+    assert "The type “podcast” is unknown; use one of: guide, video, api, release_notes." in alert
+    assert "This page has no parameter called “page” (given “2”)." in alert
     assert find(layout, "resources-category")["value"] == ["Licensing"]
     assert find(layout, "resources-type")["value"] == []
+
+
+def test_every_bad_value_is_named_and_every_valid_one_kept(app):
+    client = signed_in(app, SALES)
+    layout = layout_of(open_page(client, "/resources", "?type=podcast&type=video&type=fax&category=Licensing"))
+    alert = text_of(find(layout, "resources-url-problems"))
+    assert "“podcast”" in alert and "“fax”" in alert
+    assert find(layout, "resources-type")["value"] == ["video"]
+    assert find(layout, "resources-category")["value"] == ["Licensing"]
+
+    layout = layout_of(open_page(client, "/resources", "?type=video&q=" + "q" * 201))
+    alert = text_of(find(layout, "resources-url-problems"))
+    assert "The q “" + "q" * 60 + "…” is longer than 200 characters." in alert
+    assert find(layout, "resources-type")["value"] == ["video"]
+    assert find(layout, "resources-search")["value"] == ""
+
+
+def test_a_search_too_long_is_left_out_and_said(app):
+    """The search box and the address follow one rule: the same length limit,
+    and a value over it is named rather than cut."""
+    response = call(
+        signed_in(app, SALES),
+        "resources-list.children",
+        {"resources-search.value": "w" * 201, "resources-category.value": [], "resources-type.value": ["video"]},
+    )
+    assert response["resources-url"]["search"] == "?type=video"
+    assert "is longer than 200 characters." in text_of(response["resources-problems"]["children"])
+    response = call(
+        signed_in(app, SALES),
+        "resources-list.children",
+        {"resources-search.value": "queue", "resources-category.value": [], "resources-type.value": []},
+    )
+    assert response["resources-problems"]["children"] is None

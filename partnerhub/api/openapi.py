@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from partnerhub.data.contract import PRODUCTS
 from partnerhub.metrics.datasets import DATASETS
-from partnerhub.metrics.params import MANAGED_BY, STATUSES, SUBSCRIPTION_TYPES
+from partnerhub.metrics.definitions import STATUSES
+from partnerhub.metrics.view_query import MANAGED_BY, SUBSCRIPTION_TYPES
 
 from .exports import FORMATS, MEDIA_TYPES
 

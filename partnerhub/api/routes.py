@@ -15,8 +15,8 @@ from partnerhub.auth.scope import current_scope
 from partnerhub.auth.session import current_identity
 from partnerhub.data.runtime import services
 from partnerhub.metrics.datasets import DATASETS, kpis
-from partnerhub.metrics.params import BadParameter, check_tags, narrowed_view, parse_view
 from partnerhub.metrics.types import Context, View, request_context
+from partnerhub.metrics.view_query import BadView, narrowed_view, read_view, tag_names
 
 from .exports import FORMATS, MEDIA_TYPES, WRITERS
 from .openapi import openapi_document
@@ -36,8 +36,9 @@ def _api_error(e: ApiError):
     return jsonify(error=e.message), e.status
 
 
-@bp.errorhandler(BadParameter)
-def _bad_parameter(e: BadParameter):
+@bp.errorhandler(BadView)
+def _bad_view(e: BadView):
+    # every bad value named in `error`; `parameter`: the first of them
     return jsonify(error=str(e), parameter=e.name), 400
 
 
@@ -50,17 +51,12 @@ def _context() -> Context:
     return ctx
 
 
-def _known_tags(names: tuple[str, ...]) -> None:
-    if names:
-        check_tags(services().state, names)
-
-
 def build_view(ctx: Context, dataset: str | None) -> View:
     """The caller's scope (decided on the server) narrowed by the filters of
-    the query string; the filters narrow every dataset, not only the list."""
-    toggle, filters = parse_view(request.args, dataset)
-    _known_tags(filters.tag)
-    return narrowed_view(ctx, current_scope(), toggle, filters, dataset)
+    the query string; the filters narrow every dataset, not only the list.
+    Any bad value is a 400 naming it (BadView)."""
+    query = read_view(request.args, dataset, lambda: tag_names(services().state)).check()
+    return narrowed_view(ctx, current_scope(), query.product, query.filters, dataset)
 
 
 def allowed_areas() -> set[str]:

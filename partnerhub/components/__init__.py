@@ -1,10 +1,26 @@
 """Reusable Dash pieces, each a function of plain data (numbers, lists, dicts,
-an eager Polars frame). Pages read `from components import kpi_card`.
+an eager Polars frame). Pages read `from partnerhub.components import kpi_card`.
 
-Nothing here imports pages, metrics, auth or data: only components.i18n and
-components.formatting. shell.py (the navbar) is the exception that needs
-auth and is imported by app.py directly, not re-exported here.
+Nothing here imports pages, metrics, auth or data: only partnerhub.i18n and
+partnerhub.formatting (tests/test_layering.py checks). shell.py (the navbar)
+is the exception that needs auth and is imported by the app factory
+directly, not re-exported here.
 """
+
+from partnerhub.formatting import (
+    MISSING,
+    fmt,
+    fmt_bool,
+    fmt_change,
+    fmt_date,
+    fmt_days,
+    fmt_int,
+    fmt_months,
+    fmt_number,
+    fmt_ratio,
+    fmt_ratio_change,
+    fmt_seconds,
+)
 
 from .badges import (
     NEEDS_ATTENTION,
@@ -28,32 +44,18 @@ from .charts import (
 )
 from .downloads import download_hrefs, download_menu, download_menu_outputs, query_string
 from .filters import filter_bar, multi_select, options, product_toggle, search_input
-from .formatting import (
-    MISSING,
-    fmt,
-    fmt_bool,
-    fmt_change,
-    fmt_date,
-    fmt_days,
-    fmt_int,
-    fmt_months,
-    fmt_number,
-    fmt_ratio,
-    fmt_ratio_change,
-    fmt_seconds,
-)
 from .grid import (
+    BadRowRequest,
     Column,
+    RowsRequest,
     column_def,
     column_defs,
     data_grid,
-    end_row,
-    page_bounds,
+    read_rows_request,
     refresh_grid_on,
-    rows_request_to_sort,
     rows_response,
     sort_frame,
-    start_row,
+    sortable_columns,
     to_row_dicts,
 )
 from .kpi import info_icon, kpi_card, kpi_row

@@ -11,6 +11,11 @@ callback answers on `getRowsResponse` with {"rowData": [...], "rowCount": N}:
         result = metrics.customers(ctx, view)          # the export's function
         return rows_response(result.frame, request, sortable=COLUMN_FIELDS)
 
+The request comes from the browser: `read_rows_request` reads it and raises
+BadRowRequest (a ValueError that Flask answers with 400) for a value the
+grid would never send, naming each one. Every grid sorts text by one rule,
+written down at `sort_frame`.
+
 When the filters change, `refresh_grid_on(grid_id, Input(...))` (called once
 at import time of the page module) empties the grid's cache and goes back to
 page 1, so the grid asks again.
@@ -22,17 +27,20 @@ the tooltip (the metric's definition) becomes the header tooltip.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import dash
 import dash_ag_grid as dag
 import polars as pl
 from dash import ClientsideFunction, Input, Output, State
+from werkzeug.exceptions import BadRequest
+
+from partnerhub.i18n import _
 
 from .badges import STATUS_ICONS, status_labels, trend_labels
-from .i18n import _
 
 DEFAULT_PAGE_SIZE = 50
 MAX_BLOCK = 500  # a request never asks for more rows than this at once
@@ -69,7 +77,7 @@ def _fn(name: str) -> dict:
 NUMERIC = {"type": "rightAligned"}
 
 # kind -> the column-definition keys it adds (called per grid: the labels are translated per request)
-KINDS = {
+KINDS: dict[str, Callable[[], dict[str, Any]]] = {
     "text": lambda: {},
     "int": lambda: {**NUMERIC, "valueFormatter": _fn("fmtInt")},
     "days": lambda: {**NUMERIC, "valueFormatter": _fn("fmtInt")},
@@ -110,13 +118,6 @@ KINDS = {
         "cellRendererParams": {"idField": "customer_id", "base": "/customers/"},
     },
 }
-RENDERERS = {
-    "license_bar": "LicenseBar",
-    "sparkline": "Sparkline",
-    "trend": "TrendArrow",
-    "statuses": "StatusBadges",
-    "customer_link": "CustomerLink",
-}
 
 
 def _license_bar_labels() -> dict:
@@ -141,7 +142,7 @@ def column_def(spec) -> dict:
     c = as_column(spec)
     if c.kind not in KINDS:
         raise ValueError(f"unknown column kind {c.kind!r} for {c.field!r}; one of {sorted(KINDS)}")
-    cd = {"field": c.field, "colId": c.field, "headerName": c.header, "sortable": c.sortable}
+    cd: dict[str, Any] = {"field": c.field, "colId": c.field, "headerName": c.header, "sortable": c.sortable}
     if c.tooltip:
         cd["headerTooltip"] = c.tooltip
     cd.update(KINDS[c.kind]())
@@ -211,7 +212,7 @@ def data_grid(
         "suppressMultiSort": False,
         "rowHeight": 40,
     }
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if server_side:
         options.update(
             {"cacheBlockSize": page_size, "maxBlocksInCache": 20, "infiniteInitialRowCount": page_size, "rowBuffer": 0}
@@ -249,48 +250,94 @@ def data_grid(
 
 # ---- the page callback's side ----------------------------------------------------------------
 
+MAX_ROW = 10**9  # no list has this many rows: a larger startRow/endRow is not a row index
 
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+
+class BadRowRequest(ValueError, BadRequest):
+    """A row request the grid would never send (a string or 1e30 for a row,
+    an unknown sort column...). Every problem is named, as (parameter,
+    message). A ValueError for the caller, and a 400 Bad Request when it
+    reaches Flask (a callback lets it through: never a 500)."""
+
+    code = 400
+
+    def __init__(self, problems: Sequence[tuple[str, str]]):
+        self.problems = tuple(problems)
+        message = "; ".join(f"{name}: {text}" for name, text in self.problems)
+        BadRequest.__init__(self, message)
+        self.args = (message,)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class RowsRequest:
+    """What one getRowsRequest asks for: rows start..end-1, sorted by `sort`
+    ((column, "asc" | "desc"), in the order the user chose them)."""
+
+    start: int
+    end: int
+    sort: tuple[tuple[str, str], ...] = ()
+
+
+def _row_index(request: Mapping, name: str, default: int, problems: list[tuple[str, str]]) -> int:
+    value = request.get(name)
+    if value is None:
         return default
+    # bool is an int to Python, never a row to the grid
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ROW:
+        problems.append((name, f"give a whole number from 0 to {MAX_ROW}, not {str(value)[:40]!r}"))
+        return default
+    return value
 
 
-def start_row(request: Mapping | None) -> int:
-    """The first row index the grid asks for (0 when missing or invalid)."""
-    return max(_int((request or {}).get("startRow"), 0), 0)
+def _sort_model(model, allowed: set[str] | None, problems: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    if model is None:
+        return ()
+    if not isinstance(model, (list, tuple)):
+        problems.append(("sortModel", "give a list of {colId, sort}"))
+        return ()
+    out: dict[str, str] = {}
+    for item in model:
+        col = item.get("colId") if isinstance(item, Mapping) else None
+        direction = item.get("sort") if isinstance(item, Mapping) else None
+        if not isinstance(col, str):
+            problems.append(("sortModel", f"give {{colId, sort}}, not {str(item)[:40]!r}"))
+        elif allowed is not None and col not in allowed:
+            problems.append(("sortModel", f"unknown sort column {col[:40]!r}"))
+        elif direction not in ("asc", "desc"):
+            problems.append(("sortModel", f"sort {col[:40]!r} by 'asc' or 'desc', not {str(direction)[:40]!r}"))
+        else:
+            # a column given twice: the first one counts
+            out.setdefault(col, direction)
+    return tuple(out.items())
 
 
-def end_row(request: Mapping | None, page_size: int = DEFAULT_PAGE_SIZE) -> int:
-    """One past the last row index asked for; never before start_row and never
-    more than MAX_BLOCK rows after it, whatever the client sends."""
-    start = start_row(request)
-    end = _int((request or {}).get("endRow"), start + page_size)
-    return min(max(end, start), start + MAX_BLOCK)
-
-
-def page_bounds(request: Mapping | None, page_size: int = DEFAULT_PAGE_SIZE) -> tuple[int, int]:
-    return start_row(request), end_row(request, page_size)
-
-
-def rows_request_to_sort(request: Mapping | None, allowed: Iterable[str] | None = None) -> list[tuple[str, str]]:
-    """[(column, "asc"|"desc"), ...] from the request's sortModel, in the
-    order the user chose them. Columns outside `allowed` (when given) and
-    unknown directions are dropped: the request comes from the browser."""
-    allowed = None if allowed is None else set(allowed)
-    out, seen = [], set()
-    for item in (request or {}).get("sortModel") or []:
-        if not isinstance(item, Mapping):
-            continue
-        col, direction = item.get("colId"), item.get("sort")
-        if not isinstance(col, str) or direction not in ("asc", "desc") or col in seen:
-            continue
-        if allowed is not None and col not in allowed:
-            continue
-        seen.add(col)
-        out.append((col, direction))
-    return out
+def read_rows_request(
+    request: Mapping | None,
+    sortable: Iterable[str] | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    max_block: int = MAX_BLOCK,
+) -> RowsRequest:
+    """The grid's getRowsRequest read for the page callback, or BadRowRequest
+    naming every bad value: startRow and endRow must be whole numbers from 0
+    to MAX_ROW, endRow not before startRow; the sortModel's columns must be in
+    `sortable` (when given) with the direction "asc" or "desc". A missing
+    request or value means the first page; a block longer than `max_block`
+    rows is cut to `max_block` (the grid asks for one block at a time)."""
+    request = request or {}
+    if not isinstance(request, Mapping):
+        raise BadRowRequest([("getRowsRequest", "give {startRow, endRow, sortModel}")])
+    problems: list[tuple[str, str]] = []
+    start = _row_index(request, "startRow", 0, problems)
+    end = _row_index(request, "endRow", start + page_size, problems)
+    if not problems and end < start:
+        problems.append(("endRow", f"must not be before startRow ({start}), not {end}"))
+    sort = _sort_model(request.get("sortModel"), None if sortable is None else set(sortable), problems)
+    if problems:
+        raise BadRowRequest(problems)
+    return RowsRequest(start, min(end, start + max_block), sort)
 
 
 SORTABLE_DTYPES = (pl.String, pl.Boolean, pl.Date, pl.Datetime)
@@ -300,10 +347,21 @@ def _sortable(dtype) -> bool:
     return dtype.is_numeric() or any(dtype == t or isinstance(dtype, t) for t in SORTABLE_DTYPES)
 
 
+def sortable_columns(frame: pl.DataFrame) -> tuple[str, ...]:
+    """The frame's columns a grid may sort on (not lists)."""
+    return tuple(c for c, t in frame.schema.items() if _sortable(t))
+
+
 def sort_frame(frame: pl.DataFrame, sort: Sequence[tuple[str, str]]) -> pl.DataFrame:
-    """The frame sorted as asked, nulls last, text case-insensitively; ties
-    keep the frame's own order (the metric's default sort). Columns the frame
-    lacks or that cannot be sorted (lists) are ignored."""
+    """The frame sorted as asked, by the one rule every grid follows (the
+    customer list's SQL too, metrics.customers.customers_page):
+
+    - text sorts case-insensitively, by its lower-case form;
+    - empty values (nulls) come last, ascending or descending;
+    - rows equal under every chosen column keep the dataset's own order (its
+      spec sort: for the customer list, name then ID).
+
+    Columns the frame lacks or that cannot be sorted (lists) are ignored."""
     keys, descending = [], []
     for col, direction in sort:
         if col not in frame.columns or not _sortable(frame.schema[col]):
@@ -340,12 +398,15 @@ def rows_response(
     request: Mapping | None,
     sortable: Iterable[str] | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
+    max_block: int = MAX_BLOCK,
 ) -> dict:
     """The getRowsResponse for a request over the full (filtered) frame:
-    sorted as asked, the requested slice, and the total row count."""
-    frame = sort_frame(frame, rows_request_to_sort(request, sortable))
-    start, end = page_bounds(request, page_size)
-    return {"rowData": to_row_dicts(frame.slice(start, end - start)), "rowCount": frame.height}
+    sorted as asked, the requested slice, and the total row count.
+    sortable: the columns the grid may sort on (default: every sortable
+    column of the frame); BadRowRequest for anything else."""
+    rows = read_rows_request(request, sortable_columns(frame) if sortable is None else sortable, page_size, max_block)
+    frame = sort_frame(frame, rows.sort)
+    return {"rowData": to_row_dicts(frame.slice(rows.start, rows.end - rows.start)), "rowCount": frame.height}
 
 
 def refresh_grid_on(grid_id: str, *inputs: Input) -> None:

@@ -14,13 +14,13 @@ from datetime import UTC, datetime, time, timedelta
 
 import polars as pl
 
-from partnerhub.data.contract import PRODUCTS
 from partnerhub.data.tags import customers_with_tags, tags_by_customer
 
 from . import cache
 from .definitions import NEEDS_ATTENTION, STATUSES
 from .query import cast_columns, scope_sql
-from .types import Context, Filters, Result, View
+from .types import Context, Result, View
+from .view_query import SUBSCRIPTION_TYPES, check_filters
 
 EXPORT_COLUMNS = (
     "customer_id",
@@ -36,9 +36,6 @@ EXPORT_COLUMNS = (
     "used",
     "last_admin_sign_in",
 )
-MANAGED_BY = ("partner", "external")
-SUBSCRIPTION_TYPES = ("paid", "trial")
-MAX_QUERY = 200
 PAGE_LIMIT_MAX = 10_000
 
 # When each status holds (metrics.md), over one customer_facts row:
@@ -61,23 +58,6 @@ STATUS_SQL = {
     "expired": "is_expired",
 }
 assert tuple(STATUS_SQL) == STATUSES
-
-
-def check_filters(filters: Filters) -> Filters:
-    """Refuses filter values the list does not know, naming the filter."""
-
-    def only(name: str, values, allowed) -> None:
-        bad = [v for v in values if v not in allowed]
-        if bad:
-            raise ValueError(f"{name}: {bad[0]!r} is not one of {', '.join(allowed)}")
-
-    only("managed_by", filters.managed_by, MANAGED_BY)
-    only("product", filters.product, PRODUCTS)
-    only("status", filters.status, STATUSES)
-    only("subscription_type", filters.subscription_type, SUBSCRIPTION_TYPES)
-    if len(filters.q) > MAX_QUERY:
-        raise ValueError(f"q: at most {MAX_QUERY} characters")
-    return filters
 
 
 def _base_sql(ctx: Context, view: View, only: str | None = None) -> tuple[str, dict]:
@@ -139,11 +119,14 @@ def _base_sql(ctx: Context, view: View, only: str | None = None) -> tuple[str, d
     return sql, params
 
 
+TEXT_COLUMNS = ("customer_id", "customer_name", "managed_by", "statuses", "products", "subscription_types", "tags")
+
+
 def _finish(df: pl.DataFrame) -> pl.DataFrame:
     df = cast_columns(
         df,
         ints=("total_licenses", "assigned", "used"),
-        texts=("customer_id", "customer_name", "managed_by", "statuses", "products", "subscription_types", "tags"),
+        texts=TEXT_COLUMNS,
         bools=("needs_attention",),
     )
     # DuckDB hands TIMESTAMPTZ over as Etc/UTC; exports say plain UTC
@@ -172,9 +155,10 @@ def customers(ctx: Context, view: View) -> Result:
 
 def customers_page(ctx: Context, view: View, sort=(), offset: int = 0, limit: int = 100) -> tuple[pl.DataFrame, int]:
     """One page of `customers`, sorted and cut in DuckDB. `sort` is a list of
-    (export column, 'asc' | 'desc'); ties (and no sort) fall back to the
-    list's order, name then ID. Returns the page and the number of rows of
-    the whole filtered list."""
+    (export column, 'asc' | 'desc'), sorted by the grids' one rule
+    (components.grid.sort_frame): text case-insensitively, empty values last
+    either way; ties (and no sort) fall back to the list's order, name then
+    ID. Returns the page and the number of rows of the whole filtered list."""
     order = []
     for item in sort or ():
         try:
@@ -185,7 +169,8 @@ def customers_page(ctx: Context, view: View, sort=(), offset: int = 0, limit: in
             raise ValueError(f"sort: {column!r} is not a column of the customer list")
         if str(direction).lower() not in ("asc", "desc"):
             raise ValueError(f"sort: direction must be 'asc' or 'desc', not {direction!r}")
-        order.append(f"{column} {str(direction).upper()} NULLS LAST")
+        key = f"lower({column})" if column in TEXT_COLUMNS else column
+        order.append(f"{key} {str(direction).upper()} NULLS LAST")
     order += ["customer_name ASC", "customer_id ASC"]
     if not isinstance(offset, int) or offset < 0:
         raise ValueError("offset must be a whole number ≥ 0")

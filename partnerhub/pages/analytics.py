@@ -17,8 +17,10 @@ from dash import Input, Output, State, dcc, html
 from flask import has_request_context
 
 from partnerhub.components import product_toggle, refresh_grid_on, section
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
+from partnerhub.components.labels import toggle_product_labels
 from partnerhub.components.snapshot_banner import data_as_of
+from partnerhub.i18n import _
 from partnerhub.metrics.datasets import KPI_GROUPS
 from partnerhub.pages._analytics import licenses as L
 from partnerhub.pages._analytics.notices import filters_notice, problems_alert, product_fallback
@@ -42,7 +44,7 @@ VIEW_INPUTS = (Input(TOGGLE, "value"), State(FILTERS, "data"))
 def resolve(product, filter_search) -> Resolved:
     ctx = callback_context()
     query = query_from_browser(filter_search, product)
-    return Resolved(ctx, view_for(ctx, query), query.search(query.product), L.product_labels()[query.product])
+    return Resolved(ctx, view_for(ctx, query), query.search(query.product), toggle_product_labels()[query.product])
 
 
 register_chart(L.TREND, VIEW_INPUTS, resolve)
@@ -74,7 +76,7 @@ def layout(**kwargs):
         return html.Div([title, data_as_of(None)], id="analytics-page")
     query = read_query(args_from_kwargs(kwargs))
     view = view_for(ctx, query)
-    product_label = L.product_labels()[query.product]
+    product_label = toggle_product_labels()[query.product]
     search = query.search(query.product)
     headline = KPI_GROUPS["headline"].fn(ctx, view)
     toggle = html.Div(
@@ -84,7 +86,7 @@ def layout(**kwargs):
         ],
         className="filter-bar analytics-toggle-bar",
         role="group",
-        **{"aria-label": _("Product")},
+        **aria(label=_("Product")),
     )
     return html.Div(
         [

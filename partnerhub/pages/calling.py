@@ -14,8 +14,8 @@ from dash import Input, dcc, html
 from flask import has_request_context
 
 from partnerhub.components import section
-from partnerhub.components.i18n import _
 from partnerhub.components.snapshot_banner import data_as_of
+from partnerhub.i18n import _
 from partnerhub.metrics.query import latest_week
 from partnerhub.pages._analytics import calling as C
 from partnerhub.pages._analytics.notices import filters_notice, problems_alert, product_fallback
@@ -41,10 +41,10 @@ def resolve(filter_search) -> Resolved:
     return Resolved(ctx, _view_for(ctx, query), query.search(), "")
 
 
-for _spec in C.CHARTS:
-    register_chart(_spec, VIEW_INPUTS, resolve)
-for _spec in C.TABLES:
-    register_table(_spec, VIEW_INPUTS, resolve)
+for _chart in C.CHARTS:
+    register_chart(_chart, VIEW_INPUTS, resolve)
+for _table in C.TABLES:
+    register_table(_table, VIEW_INPUTS, resolve)
 
 
 def layout(**kwargs):

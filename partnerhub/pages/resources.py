@@ -9,52 +9,22 @@ read by layout() and written back by the filter callback.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 from flask import has_request_context
 
 from partnerhub.components import filter_bar, multi_select, search_input, section
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
 from partnerhub.data.runtime import services
+from partnerhub.i18n import _
 from partnerhub.pages._analytics.notices import problems_alert
 from partnerhub.pages._analytics.query import args_from_kwargs
 from partnerhub.pages._resources.content import TYPES, ContentError, load_resources, matching, type_labels
+from partnerhub.pages._resources.query import controls_args, read_filters, search_for
 from partnerhub.pages._resources.view import count_text, link, quick_links, resource_card, resource_list
 
 dash.register_page(__name__, path="/resources", title="Resources and help", name="Resources", area="resources")
-
-PARAMS = ("q", "category", "type")
-MAX_Q = 200
-
-
-def read_filters(args, categories) -> tuple[str, list[str], list[str], list[str]]:
-    """(q, categories, types, problems) from the query string; a value the
-    page does not know is left out and named."""
-    problems = [f"{name}: unknown parameter" for name in args if name not in PARAMS]
-    q = " ".join(args.getlist("q")).strip()
-    if len(q) > MAX_Q:
-        problems.append(f"q: at most {MAX_Q} characters")
-        q = ""
-    chosen = {}
-    for name, allowed in (("category", categories), ("type", TYPES)):
-        values = [v for raw in args.getlist(name) for v in [raw.strip()] if v]
-        bad = [v for v in values if v not in allowed]
-        if bad:
-            problems.append(f"{name}: unknown value {bad[0]!r} (one of: {', '.join(allowed)})")
-        chosen[name] = list(dict.fromkeys(v for v in values if v in allowed))
-    return q, chosen["category"], chosen["type"], problems
-
-
-def search_for(q, categories, types) -> str:
-    pairs = (
-        ([("q", q.strip())] if q and q.strip() else [])
-        + [("category", c) for c in categories or []]
-        + [("type", t) for t in types or []]
-    )
-    return "?" + urlencode(pairs) if pairs else ""
 
 
 def helpdesk() -> dbc.Card:
@@ -68,7 +38,7 @@ def helpdesk() -> dbc.Card:
                 ),
                 link(
                     [
-                        html.I(className="bi bi-headset me-2", **{"aria-hidden": "true"}),
+                        html.I(className="bi bi-headset me-2", **aria(hidden="true")),
                         _("Contact the partner helpdesk"),
                     ],
                     services().settings.helpdesk_url,
@@ -81,10 +51,15 @@ def helpdesk() -> dbc.Card:
     )
 
 
+def url_problems(problems) -> html.Div | None:
+    return problems_alert("resources-url-problems", problems, _("The page shows everything else the address asks for."))
+
+
 @dash.callback(
     Output("resources-list", "children"),
     Output("resources-count", "children"),
     Output("resources-url", "search"),
+    Output("resources-problems", "children"),
     Input("resources-search", "value"),
     Input("resources-category", "value"),
     Input("resources-type", "value"),
@@ -95,14 +70,13 @@ def filter_resources(q, categories, types):
         resources = load_resources()
     except ContentError:
         raise dash.exceptions.PreventUpdate from None
-    q = (q or "")[:MAX_Q]
-    categories = [c for c in categories or [] if c in resources.categories]
-    types = [t for t in types or [] if t in TYPES]
+    q, categories, types, problems = read_filters(controls_args(q, categories, types), resources.categories)
     items = matching(resources, q, categories, types)
     return (
         resource_list(items, len(resources.items)),
         count_text(len(items), len(resources.items)),
         search_for(q, categories, types),
+        url_problems(problems),
     )
 
 
@@ -150,9 +124,7 @@ def layout(**kwargs):
         [
             dcc.Location(id="resources-url", refresh=False),
             *head,
-            problems_alert(
-                "resources-url-problems", problems, _("The page shows everything else the address asks for.")
-            ),
+            html.Div(url_problems(problems), id="resources-problems"),
             dbc.Row(
                 [
                     dbc.Col(helpdesk(), md=5, lg=4),
@@ -186,7 +158,7 @@ def layout(**kwargs):
                         count_text(len(items), len(resources.items)),
                         id="resources-count",
                         className="small text-muted",
-                        **{"aria-live": "polite"},
+                        **aria(live="polite"),
                     ),
                     html.Ul(
                         resource_list(items, len(resources.items)),

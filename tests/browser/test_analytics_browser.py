@@ -124,6 +124,6 @@ def test_full_admin_toggle_reload_download_and_screenshots(page, sign_in, servic
     expect_sections(page, ctx, meetings, "Meetings")
 
     page.goto("/analytics?product=fax")
-    expect(page.locator("#analytics-url-problems")).to_contain_text("product: unknown value 'fax'", timeout=WAIT)
+    expect(page.locator("#analytics-url-problems")).to_contain_text("The product “fax” is unknown", timeout=WAIT)
     expect(page.locator("#analytics-url-problems")).to_contain_text("Showing Meetings instead.")
     expect(page.locator("#analytics-toggle input[value='meetings']")).to_be_checked()

@@ -120,7 +120,7 @@ def test_filters_live_in_the_address(page, sign_in, services):
 
 def test_a_bad_address_says_so(page, sign_in, services):
     open_list(page, sign_in, FULL, "?status=nonsense")
-    expect(page.locator("#customers-url-alert")).to_contain_text("status: unknown value 'nonsense'")
+    expect(page.locator("#customers-url-alert")).to_contain_text("The status “nonsense” is unknown")
     expect(page.locator("#customers-count")).to_have_text(count(expected_list(services, FULL).height))
 
 

@@ -34,5 +34,5 @@ def test_search_filters_and_the_address(page, sign_in, services, artifacts):
     expect(page.locator("#resources-list")).to_contain_text(expected[0].title)
 
     page.goto("/resources?type=podcast")
-    expect(page.locator("#resources-url-problems")).to_contain_text("type: unknown value 'podcast'", timeout=WAIT)
+    expect(page.locator("#resources-url-problems")).to_contain_text("The type “podcast” is unknown", timeout=WAIT)
     screenshot(page, artifacts / "resources-768.png", 768)

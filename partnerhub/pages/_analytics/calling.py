@@ -5,35 +5,12 @@ from __future__ import annotations
 
 from partnerhub.components import Column, bar_chart, calling_usage_chart, fmt_int, fmt_ratio, quality_chart
 from partnerhub.components.charts import empty_figure
-from partnerhub.components.i18n import _
+from partnerhub.components.labels import endpoint_type_labels, feature_labels
+from partnerhub.i18n import _
 
 from .sections import ChartSection, ChartText, TableSection, TableText, column, customer_column
 
 AREA = "calling"
-
-
-def endpoint_labels() -> dict[str, str]:
-    return {
-        "desk_phone": _("Desk phone"),
-        "webex_app_desktop": _("Webex App (desktop)"),
-        "webex_app_mobile": _("Webex App (mobile)"),
-        "room_device": _("Room device"),
-        "analog_adapter": _("Analog adapter"),
-        "third_party": _("Third-party device"),
-    }
-
-
-def feature_labels() -> dict[str, str]:
-    return {
-        "call_queue": _("Call queue"),
-        "hunt_group": _("Hunt group"),
-        "auto_attendant": _("Auto attendant"),
-        "call_park": _("Call park"),
-        "call_pickup": _("Call pickup"),
-        "voicemail": _("Voicemail"),
-        "call_recording": _("Call recording"),
-        "paging": _("Paging"),
-    }
 
 
 def _room_for_labels(fig, values, share: float = 0.45):
@@ -160,7 +137,7 @@ def _draw_endpoints(result, _product: str):
     if df.height == 0:
         message = _("No call quality data in the latest week")
         return empty_figure(message), message
-    labels = endpoint_labels()
+    labels = endpoint_type_labels()
     names = [labels.get(e, e) for e in df["endpoint_type"].to_list()]
     text = [
         _("%(ratio)s of %(calls)s calls", ratio=fmt_ratio(r), calls=fmt_int(c))
@@ -193,7 +170,7 @@ def _quality_text(_product: str) -> TableText:
             column("poor_ratio_change", _("Change in a week"), "ratio_change"),
             column("worst_endpoint_type", _("Worst endpoint type"), width=170),
         ],
-        column_extras={"worst_endpoint_type": {"refData": endpoint_labels()}},
+        column_extras={"worst_endpoint_type": {"refData": endpoint_type_labels()}},
         empty_message=_("No call quality data in the latest week"),
         empty_reason=_("None of your customers has call quality data for that week."),
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from partnerhub.components import Column, fmt_int, kpi_card, kpi_row, trend_chart
 from partnerhub.components.charts import empty_figure
-from partnerhub.components.i18n import _
 from partnerhub.data.settings import Settings
+from partnerhub.i18n import _
 
 from .sections import (
     ChartSection,
@@ -28,10 +28,6 @@ HEADLINE = (
     "low_allocation_customers",
     "overage_customers",
 )
-
-
-def product_labels() -> dict[str, str]:
-    return {"meetings": _("Meetings"), "calling": _("Calling")}
 
 
 # ---- headline -----------------------------------------------------------------------------------

@@ -1,26 +1,48 @@
-"""What a page says about its own address: parameters it could not use, and
-the customer filters it applies."""
+"""What a page says about its own address: the values it could not use (one
+sentence each, naming the value), and the customer filters it applies."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
 from dash import html
 
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
+from partnerhub.i18n import _
+from partnerhub.metrics import view_query as V
 
 from .query import PageQuery
 
 
-def problems_alert(id: str, problems, fallback: str | None = None):
-    """A warning naming every query parameter that was left out, and what the
-    page shows instead; None when there is nothing to say."""
+def problem_text(p: V.Problem) -> str:
+    """One sentence naming the value that was left out and why."""
+    values = {"parameter": p.parameter, "value": p.value, "allowed": ", ".join(p.allowed)}
+    if p.reason == V.UNKNOWN_PARAMETER:
+        return _("This page has no parameter called “%(parameter)s” (given “%(value)s”).", **values)
+    if p.reason == V.UNKNOWN_VALUE:
+        return _("The %(parameter)s “%(value)s” is unknown; use one of: %(allowed)s.", **values)
+    if p.reason == V.UNKNOWN_TAG:
+        return _("There is no tag called “%(value)s”.", **values)
+    if p.reason == V.TOO_LONG:
+        return _("The %(parameter)s “%(value)s” is longer than %(limit)s characters.", **values, limit=str(V.MAX_TEXT))
+    if p.reason == V.ONE_ONLY:
+        return _("The %(parameter)s “%(value)s” names more than one; give one of: %(allowed)s.", **values)
+    if p.reason == V.NOT_BOOLEAN:
+        return _("The %(parameter)s “%(value)s” is neither true nor false.", **values)
+    return _("The %(parameter)s “%(value)s” cannot be used.", **values)
+
+
+def problems_alert(id: str, problems: Sequence[V.Problem], fallback: str | None = None):
+    """A warning naming every value of the address that was left out, and
+    what the page shows instead; None when there is nothing to say."""
     if not problems:
         return None
     return html.Div(
         dbc.Alert(
             [
-                html.Strong(_("Part of this address could not be used and was left out:")),
-                html.Ul([html.Li(p) for p in problems], className="mb-1"),
+                html.Strong(_("Part of this address could not be used and was left out.")),
+                html.Ul([html.Li(problem_text(p)) for p in problems], className="mb-1"),
                 html.Div(fallback) if fallback else None,
             ],
             color="warning",
@@ -31,9 +53,9 @@ def problems_alert(id: str, problems, fallback: str | None = None):
     )
 
 
-def product_fallback(problems, product_label: str | None = None) -> str:
+def product_fallback(problems: Sequence[V.Problem], product_label: str | None = None) -> str:
     """product_label: what a page with the toggle shows instead of a refused product."""
-    if product_label and any(p.startswith("product:") for p in problems):
+    if product_label and any(p.parameter == "product" for p in problems):
         return _("Showing %(product)s instead.", product=product_label)
     return _("The page shows everything else the address asks for.")
 
@@ -51,7 +73,7 @@ def filters_notice(id: str, query: PageQuery, clear_href: str) -> html.Div:
     the link's address up to date (f"{id}-clear")."""
     return html.Div(
         [
-            html.I(className="bi bi-funnel me-1", **{"aria-hidden": "true"}),
+            html.I(className="bi bi-funnel me-1", **aria(hidden="true")),
             _("Only customers matching: %(filters)s", filters=_describe(query.filter_pairs)),
             " · ",
             html.A(_("Show all customers"), href=clear_href, id=f"{id}-clear"),

@@ -1,10 +1,10 @@
-"""A page's query string as the view it shows, read the way the HTTP API reads
-the same query string, so that the page and its downloads are one view.
+"""A page's query string as the view it shows, read by the one reader of a
+view (metrics.view_query.read_view, the API's too), so that the page and its
+downloads are one view.
 
-- `read_query(args)`: the product toggle and the customer filters, parsed by
-  metrics.params.parse_view (the API's parser). A parameter it refuses is
-  left out with a message (the page shows it and carries on with the rest),
-  never a traceback.
+- `read_query(args)`: the product toggle and the customer filters. A bad
+  value is left out (the valid ones are kept) and kept as a Problem, which
+  the page names in its notice; never a traceback.
 - `view_for(ctx, query)`: the viewer's scope (always from the server), narrowed
   to the customers the filters select, as api.routes.build_view does.
 - `PageQuery.search(product)`: the query string of the page and of its
@@ -22,20 +22,18 @@ from werkzeug.datastructures import MultiDict
 
 from partnerhub.auth.scope import current_scope
 from partnerhub.data.runtime import services
-from partnerhub.metrics.params import BadParameter, check_tags, narrowed_view, parse_view
 from partnerhub.metrics.types import TOGGLE_PRODUCTS, Context, Filters, View, request_context
-
-MAX_PASSES = 20  # more bad parameters than this and the rest are dropped at once
+from partnerhub.metrics.view_query import Problem, filter_pairs, narrowed_view, read_view, tag_names
 
 
 @dataclass(frozen=True)
 class PageQuery:
     product: str = "meetings"
     filters: Filters = field(default_factory=Filters)
-    # the accepted customer filters as given, in order (the product is not one of them)
+    # the accepted customer filters, canonical (the product is not one of them)
     filter_pairs: tuple[tuple[str, str], ...] = ()
-    # one message per parameter that was left out
-    problems: tuple[str, ...] = ()
+    # every value that was left out
+    problems: tuple[Problem, ...] = ()
 
     @property
     def filtered(self) -> bool:
@@ -55,7 +53,7 @@ class PageQuery:
 def args_from_kwargs(kwargs: Mapping) -> MultiDict:
     """Dash hands a page's query parameters to layout() as kwargs: a string,
     or a list when the parameter repeats."""
-    args = MultiDict()
+    args: MultiDict[str, str] = MultiDict()
     for key, value in kwargs.items():
         for v in value if isinstance(value, (list, tuple)) else [value]:
             args.add(str(key), "" if v is None else str(v))
@@ -66,29 +64,13 @@ def args_from_search(search: str | None) -> MultiDict:
     return MultiDict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
 
 
-def _known_tags(names: tuple[str, ...]) -> None:
-    if names:
-        check_tags(services().state, names)
-
-
 def read_query(args: MultiDict) -> PageQuery:
-    """The page's view from its query parameters. A refused parameter is
-    dropped (all of its values) and named in `problems`; the toggle falls
-    back to Meetings."""
-    args = MultiDict(args)
-    problems: list[str] = []
-    for _pass in range(MAX_PASSES):
-        try:
-            product, filters = parse_view(args, None)
-            _known_tags(filters.tag)
-            break
-        except BadParameter as e:
-            problems.append(str(e))
-            args.poplist(e.name)
-    else:
-        args, (product, filters) = MultiDict(), ("meetings", Filters())
-    pairs = tuple((k, v) for k, v in args.items(multi=True) if k != "product")
-    return PageQuery(product=product, filters=filters, filter_pairs=pairs, problems=tuple(problems))
+    """The page's view from its query parameters: every valid value kept,
+    every bad one left out and named in `problems`; the toggle falls back to
+    Meetings."""
+    query = read_view(args, None, lambda: tag_names(services().state))
+    pairs = tuple(filter_pairs(query.filters))
+    return PageQuery(product=query.product, filters=query.filters, filter_pairs=pairs, problems=query.problems)
 
 
 def query_from_browser(filter_search: str | None, product: str | None = None) -> PageQuery:

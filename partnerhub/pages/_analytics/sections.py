@@ -41,8 +41,9 @@ from partnerhub.components import (
     kpi_row,
     rows_response,
     section,
+    sortable_columns,
 )
-from partnerhub.components.i18n import _
+from partnerhub.i18n import _
 from partnerhub.metrics.datasets import DATASETS
 from partnerhub.metrics.definitions import DEFINITIONS
 from partnerhub.metrics.types import Context, Result, View
@@ -178,33 +179,21 @@ def _grid_height(rows: int) -> str:
     return f"{rows * 40 + 64 + 52}px"
 
 
-def clamp_request(request: Mapping | None, page_size: int = PAGE_SIZE) -> dict:
-    """The grid's row request, never asking for more than one page."""
-    request = dict(request or {})
-    try:
-        start = max(int(request.get("startRow") or 0), 0)
-    except (TypeError, ValueError):
-        start = 0
-    try:
-        end = int(request.get("endRow"))
-    except (TypeError, ValueError):
-        end = start + page_size
-    request["startRow"], request["endRow"] = start, min(max(end, start), start + page_size)
-    return request
-
-
 def grid_rows(spec: TableSection, result: Result, request: Mapping | None) -> dict:
-    """One page of the section's rows, sorted as the grid asks (server side)."""
+    """One page of the section's rows, sorted as the grid asks (server side),
+    never more than a page; BadRowRequest (a 400) for a request the grid
+    would never send, such as an unknown sort column."""
     aliases = dict(spec.sort_alias)
-    request = clamp_request(request)
-    model = []
-    for item in request.get("sortModel") or []:
-        if isinstance(item, Mapping) and item.get("colId") in aliases:
-            item = {**item, "colId": aliases[item["colId"]]}
-        model.append(item)
-    request["sortModel"] = model
-    sortable = set(result.frame.columns)
-    return rows_response(result.frame, request, sortable=sortable, page_size=PAGE_SIZE)
+    if isinstance(request, Mapping) and isinstance(request.get("sortModel"), list):
+        model = [
+            {**item, "colId": aliases[item["colId"]]}
+            if isinstance(item, Mapping) and isinstance(item.get("colId"), str) and item["colId"] in aliases
+            else item
+            for item in request["sortModel"]
+        ]
+        request = {**request, "sortModel": model}
+    sortable = sortable_columns(result.frame)
+    return rows_response(result.frame, request, sortable=sortable, page_size=PAGE_SIZE, max_block=PAGE_SIZE)
 
 
 def table_summary(spec: TableSection, r: Resolved) -> list:

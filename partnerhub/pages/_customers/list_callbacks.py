@@ -12,10 +12,11 @@ from partnerhub.auth.scope import current_scope
 from partnerhub.components import download_hrefs, download_menu_outputs, empty_state, refresh_grid_on
 from partnerhub.data.runtime import services
 from partnerhub.data.tags import list_tags
+from partnerhub.pages._analytics.query import args_from_search
 
 from .common import context
 from .list_layout import DATASET_URL, DOWNLOAD_ID, GRID_ID, bad_address_alert, tag_options
-from .list_view import args_of, controls_args, controls_of, count_text, empty_reason, grid_rows, read_view, view_query
+from .list_view import controls_args, controls_of, count_text, empty_reason, grid_rows, read_list_view, view_query
 
 CONTROLS = (
     "customers-attention",
@@ -32,21 +33,21 @@ LIST_PATH = "/customers"
 def sync_view(trigger: str | None, search: str | None, controls: list, current: str | None, known_tags) -> tuple:
     """(search, view, alert, *controls) for one change: of the URL (the back
     button, a pasted address) -> the controls follow it; of a control -> the
-    URL follows. dash.no_update where nothing changes."""
+    URL follows. Either way the valid filters are kept and every bad value is
+    left out and named in the alert. dash.no_update where nothing changes."""
     nothing = dash.no_update
     if trigger == "customers-url":
-        filters, error = read_view(args_of(search), known_tags)
-        query = view_query(filters)
-        if query == current and not error:
+        read = read_list_view(args_from_search(search), known_tags)
+        query = view_query(read.filters)
+        if query == current and not read.problems:
             return (nothing, nothing, None, *(nothing,) * len(CONTROLS))
-        return (nothing, query, bad_address_alert(error), *controls_of(filters))
-    filters, error = read_view(controls_args(*controls), known_tags)
-    query = view_query(filters)
-    if error:
-        return (nothing, nothing, bad_address_alert(error), *(nothing,) * len(CONTROLS))
+        return (nothing, query, bad_address_alert(read.problems), *controls_of(read.filters))
+    read = read_list_view(controls_args(*controls), known_tags)
+    query = view_query(read.filters)
+    alert = bad_address_alert(read.problems)
     if query == current:
-        return (nothing, nothing, None, *(nothing,) * len(CONTROLS))
-    return (query, query, None, *(nothing,) * len(CONTROLS))
+        return (nothing, nothing, alert, *(nothing,) * len(CONTROLS))
+    return (query, query, alert, *(nothing,) * len(CONTROLS))
 
 
 @dash.callback(

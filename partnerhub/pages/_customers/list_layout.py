@@ -22,15 +22,19 @@ from partnerhub.components import (
     status_labels,
 )
 from partnerhub.components.grid import DEFAULT_PAGE_SIZE
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
+from partnerhub.components.labels import managed_by_labels, product_labels, subscription_kind_labels
 from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.tags import list_tags
+from partnerhub.i18n import _
 from partnerhub.metrics.customers import customers_page
 from partnerhub.metrics.definitions import DEFINITIONS
 from partnerhub.metrics.types import View
+from partnerhub.pages._analytics.notices import problems_alert, product_fallback
+from partnerhub.pages._analytics.query import args_from_kwargs
 
-from .common import context, managed_by_labels, product_labels, subscription_type_labels
-from .list_view import args_from_kwargs, controls_of, count_text, empty_reason, read_view, view_query
+from .common import context
+from .list_view import controls_of, count_text, empty_reason, read_list_view, view_query
 from .tags_ui import manage_tags_modal
 
 GRID_ID = "customers-grid"
@@ -100,7 +104,7 @@ def grid_columns() -> list[dict]:
 
 def customers_grid(selectable: bool) -> html.Div:
     # two lines of status badges fit a row
-    options = {"rowHeight": 58}
+    options: dict[str, object] = {"rowHeight": 58}
     if selectable:
         options["rowSelection"] = {
             "mode": "multiRow",
@@ -158,7 +162,7 @@ def filters_bar(controls: list, tags: list[dict]) -> html.Div:
             multi_select(
                 "customers-subscription-type",
                 _("Subscription type"),
-                list(subscription_type_labels().items()),
+                list(subscription_kind_labels().items()),
                 subscription_type,
             ),
             multi_select("customers-tag", _("Tag"), tag_options(tags), tag),
@@ -195,13 +199,13 @@ def assign_bar(tags: list[dict]) -> html.Div:
                 className="filter-item",
             ),
             dbc.Button(
-                [html.I(className="bi bi-tag me-1", **{"aria-hidden": "true"}), _("Add tag")],
+                [html.I(className="bi bi-tag me-1", **aria(hidden="true")), _("Add tag")],
                 id="customers-tag-add",
                 color="primary",
                 size="sm",
             ),
             dbc.Button(
-                [html.I(className="bi bi-x-circle me-1", **{"aria-hidden": "true"}), _("Remove tag")],
+                [html.I(className="bi bi-x-circle me-1", **aria(hidden="true")), _("Remove tag")],
                 id="customers-tag-remove",
                 color="outline-secondary",
                 size="sm",
@@ -210,12 +214,12 @@ def assign_bar(tags: list[dict]) -> html.Div:
                 _("Select customers with the boxes in the first column."),
                 id="customers-selected",
                 className="small text-muted",
-                **{"aria-live": "polite"},
+                **aria(live="polite"),
             ),
         ],
         className="customers-assign-bar",
         role="group",
-        **{"aria-label": _("Tag the selected customers")},
+        **aria(label=_("Tag the selected customers")),
     )
 
 
@@ -236,7 +240,8 @@ def layout(**kwargs) -> html.Div:
     role = ident.role if ident else None
     can_manage, can_assign = may(role, "tag.manage"), may(role, "tag.assign")
     tags = list_tags(ctx.state)
-    filters, error = read_view(args_from_kwargs(kwargs), [t["name"] for t in tags])
+    read = read_list_view(args_from_kwargs(kwargs), [t["name"] for t in tags])
+    filters = read.filters
     query = view_query(filters)
     scope = current_scope()
     _frame, total = customers_page(ctx, View(scope=scope, filters=filters), (), 0, DEFAULT_PAGE_SIZE)
@@ -252,10 +257,10 @@ def layout(**kwargs) -> html.Div:
                         id="customers-count",
                         className="customers-count",
                         role="status",
-                        **{"aria-live": "polite"},
+                        **aria(live="polite"),
                     ),
                     dbc.Button(
-                        [html.I(className="bi bi-tags me-1", **{"aria-hidden": "true"}), _("Manage tags")],
+                        [html.I(className="bi bi-tags me-1", **aria(hidden="true")), _("Manage tags")],
                         id="customers-tags-open",
                         color="outline-primary",
                         size="sm",
@@ -275,7 +280,7 @@ def layout(**kwargs) -> html.Div:
             dcc.Store(id="customers-view", data=query),
             dcc.Store(id="customers-tags-version", data=0),
             head,
-            html.Div(bad_address_alert(error), id="customers-url-alert"),
+            html.Div(bad_address_alert(read.problems), id="customers-url-alert"),
             filters_bar(controls_of(filters), tags),
             assign_bar(tags) if can_assign else html.Span(id="customers-selected", hidden=True),
             html.Div(id="customers-tag-feedback"),
@@ -288,14 +293,6 @@ def layout(**kwargs) -> html.Div:
     )
 
 
-def bad_address_alert(error: str | None):
-    if not error:
-        return None
-    return html.Div(
-        dbc.Alert(
-            [html.Strong(_("This address has a bad filter: ")), error, " ", _("Showing all customers instead.")],
-            color="warning",
-            className="mb-2",
-        ),
-        role="alert",
-    )
+def bad_address_alert(problems):
+    """Every value of the address the list left out, named; None when none."""
+    return problems_alert("customers-url-problems", problems, product_fallback(problems))

@@ -3,73 +3,45 @@ any snapshot: the URL query string <-> Filters, and the rows the grid asks
 for (one server-side page of metrics.customers.customers_page).
 
 The URL is the one place a view lives: the filter controls write it, the
-grid and the download menu read it, with the same parser the HTTP API uses
-(metrics.params.parse_view), so a bookmark, a reload, the back button and a
-download all mean the same view.
+grid and the download menu read it, with the one reader of a view the HTTP
+API uses too (metrics.view_query.read_view), so a bookmark, a reload, the
+back button and a download all mean the same view. A bad value in the URL is
+left out and named; the valid filters are kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from urllib.parse import parse_qsl
+from collections.abc import Collection, Mapping
 
 from werkzeug.datastructures import MultiDict
 
-from partnerhub.components import page_bounds, query_string, rows_request_to_sort, to_row_dicts
+from partnerhub.components import query_string, read_rows_request, to_row_dicts
 from partnerhub.components.grid import DEFAULT_PAGE_SIZE
-from partnerhub.components.i18n import _, n_
+from partnerhub.components.labels import managed_by_labels, product_labels, subscription_kind_labels
 from partnerhub.data.tags import list_tags
+from partnerhub.i18n import _, n_
 from partnerhub.metrics.customers import EXPORT_COLUMNS, customers_page
-from partnerhub.metrics.params import FILTER_PARAMS, BadParameter, parse_view
 from partnerhub.metrics.types import Context, Filters, View
+from partnerhub.metrics.view_query import ViewQuery, filter_pairs, read_view
+from partnerhub.pages._analytics.query import args_from_search
 
-from .common import joined_labels, managed_by_labels, org_url, product_labels, subscription_type_labels, tag_chip_data
+from .common import joined_labels, org_url, tag_chip_data
 
 # every export column but the statuses (a list) can be sorted on
 SORTABLE = tuple(c for c in EXPORT_COLUMNS if c != "statuses")
 
 
-def args_of(search: str | None) -> MultiDict:
-    """A location.search string ('?a=1&a=2') as the MultiDict parse_view reads."""
-    return MultiDict(parse_qsl((search or "").lstrip("?"), keep_blank_values=True))
-
-
-def args_from_kwargs(kwargs: Mapping) -> MultiDict:
-    """What Dash hands a page layout (one value, or a list for a repeated
-    key) as a MultiDict."""
-    pairs = []
-    for key, value in kwargs.items():
-        for v in value if isinstance(value, (list, tuple)) else [value]:
-            pairs.append((key, "" if v is None else str(v)))
-    return MultiDict(pairs)
-
-
-def read_view(args: MultiDict, known_tags: Iterable[str]) -> tuple[Filters, str | None]:
-    """(filters, None), or (the default filters, the message) when a
-    parameter is bad. A tag filter must name an existing tag, as in the API."""
-    try:
-        _toggle, filters = parse_view(args, "customers")
-        known = set(known_tags)
-        for tag in filters.tag:
-            if tag not in known:
-                raise BadParameter("tag", f"unknown tag {tag!r}")
-    except BadParameter as err:
-        return Filters(), str(err)
-    return filters, None
+def read_list_view(args: MultiDict, known_tags: Collection[str] | None) -> ViewQuery:
+    """The list's filters from query args: the valid values, and a Problem
+    for each bad one. A tag filter must name an existing tag (as in the API)
+    when `known_tags` is given."""
+    return read_view(args, "customers", None if known_tags is None else (lambda: known_tags))
 
 
 def view_query(filters: Filters) -> str:
     """The canonical query string of a view ('' for the default view), in the
     API's parameter names and order."""
-    pairs = []
-    for name in FILTER_PARAMS:
-        value = getattr(filters, name)
-        if name == "needs_attention":
-            value = "true" if value else None
-        elif name == "q":
-            value = value.strip() or None
-        pairs.append((name, list(value) if isinstance(value, tuple) else value))
-    return query_string(pairs)
+    return query_string(filter_pairs(filters))
 
 
 def controls_args(attention, managed_by, product, status, subscription_type, tag, q) -> MultiDict:
@@ -113,11 +85,11 @@ def tag_colors(ctx: Context) -> dict[str, str]:
 def decorate(rows: list[dict], colors: Mapping[str, str], org_template: str) -> list[dict]:
     """Adds what the grid shows beside the export columns: readable labels,
     the tag chips' colours and the customer-org link."""
-    products, kinds, managed = product_labels(), subscription_type_labels(), managed_by_labels()
+    products, kinds, managed = product_labels(), subscription_kind_labels(), managed_by_labels()
     for row in rows:
         row["products_label"] = joined_labels(row.get("products"), products)
         row["subscription_types_label"] = joined_labels(row.get("subscription_types"), kinds)
-        row["managed_by_label"] = managed.get(row.get("managed_by"), row.get("managed_by"))
+        row["managed_by_label"] = managed.get(str(row.get("managed_by")), row.get("managed_by"))
         row["tag_chips"] = [tag_chip_data(t, colors.get(t)) for t in (row.get("tags") or "").split(";") if t]
         row["org_url"] = org_url(org_template, row["customer_id"])
     return rows
@@ -132,20 +104,17 @@ def grid_rows(
 ) -> tuple[dict, int, Filters]:
     """The grid's getRowsResponse for one block of the list the URL `search`
     names, in the viewer's `scope`: sorted and cut in DuckDB. Returns
-    (response, total matching customers, the filters applied)."""
+    (response, total matching customers, the filters applied).
+    BadRowRequest (a 400) for a request the grid would never send."""
+    rows = read_rows_request(request, SORTABLE, page_size)
     colors = tag_colors(ctx)
-    try:
-        _toggle, filters = parse_view(args_of(search), "customers")
-    except BadParameter:
-        # the page only sends views it wrote itself; anything else is the default view
-        filters = Filters()
-    # a tag renamed or deleted meanwhile matches no customer (rather than all of them)
+    # the view the page wrote, read by the page's rule (bad values left out); a
+    # tag renamed or deleted meanwhile matches no customer (rather than all of them)
+    filters = read_list_view(args_from_search(search), None).filters
     view = View(scope=scope, filters=filters)
-    start, end = page_bounds(request, page_size)
-    sort = rows_request_to_sort(request, SORTABLE)
-    frame, total = customers_page(ctx, view, sort, start, max(end - start, 1))
-    rows = decorate(to_row_dicts(frame), colors, ctx.settings.customer_org_url_template)
-    return {"rowData": rows, "rowCount": total}, total, filters
+    frame, total = customers_page(ctx, view, rows.sort, rows.start, max(rows.end - rows.start, 1))
+    row_data = decorate(to_row_dicts(frame), colors, ctx.settings.customer_org_url_template)
+    return {"rowData": row_data, "rowCount": total}, total, filters
 
 
 def count_text(total: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from partnerhub.components.i18n import _
+from partnerhub.i18n import _
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = ROOT / "content" / "resources.toml"
@@ -183,7 +183,8 @@ def load_resources(path: Path | None = None) -> Resources:
     items = [_resource(e, i, problems) for i, e in enumerate(items_raw, 1)]
     if problems:
         raise ContentError(path, problems)
-    return Resources(tuple(links), tuple(items))
+    # without problems every entry was read
+    return Resources(tuple(q for q in links if q is not None), tuple(r for r in items if r is not None))
 
 
 def matching(resources: Resources, q: str = "", categories=(), types=()) -> list[Resource]:

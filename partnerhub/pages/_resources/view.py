@@ -6,7 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from partnerhub.components import empty_state
-from partnerhub.components.i18n import _
+from partnerhub.components.icons import aria
+from partnerhub.i18n import _
 
 from .content import TYPE_ICONS, QuickLink, Resource, is_external, type_labels
 
@@ -21,7 +22,7 @@ def link(title, url: str, id=None, className: str = "") -> html.A:
     return html.A(
         [
             *title,
-            html.I(className="bi bi-box-arrow-up-right ms-1 small", **{"aria-hidden": "true"}),
+            html.I(className="bi bi-box-arrow-up-right ms-1 small", **aria(hidden="true")),
             html.Span(_("(opens in a new tab)"), className="visually-hidden"),
         ],
         href=url,
@@ -37,7 +38,7 @@ def quick_links(links: tuple[QuickLink, ...]) -> html.Ul:
         [
             html.Li(
                 link(
-                    [html.I(className=f"bi {q.icon} me-2", **{"aria-hidden": "true"}), q.title],
+                    [html.I(className=f"bi {q.icon} me-2", **aria(hidden="true")), q.title],
                     q.url,
                     className="btn btn-outline-primary btn-sm quick-link",
                 )
@@ -54,7 +55,7 @@ def _meta(r: Resource) -> html.Div:
     return html.Div(
         [
             html.Span(
-                [html.I(className=f"bi {TYPE_ICONS[r.type]} me-1", **{"aria-hidden": "true"}), labels[r.type]],
+                [html.I(className=f"bi {TYPE_ICONS[r.type]} me-1", **aria(hidden="true")), labels[r.type]],
                 className="badge resource-type",
             ),
             html.Span(r.category, className="resource-category"),
