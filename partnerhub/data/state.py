@@ -6,11 +6,16 @@ over PARTNERHUB_STATE_URL (SQLite with WAL by default), safe for several
 worker processes writing at once: writes take SQLite's write lock up front
 (BEGIN IMMEDIATE) and wait for it instead of failing.
 
-The schema lives here and only here; SCHEMA_VERSION goes up with every change.
+`metadata` below is the schema the code queries with; the store gets it
+through the Alembic migrations in `migrations/` (init_schema upgrades to the
+head revision). Every change here comes with a new revision there:
+tests/test_migrations.py fails while the two differ.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -28,12 +33,10 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
-    select,
-    update,
 )
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 
-SCHEMA_VERSION = 1
+from . import migrations
 
 metadata = MetaData()
 
@@ -41,13 +44,6 @@ metadata = MetaData()
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
-
-schema_info = Table(
-    "schema_info",
-    metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", String(200), nullable=False),
-)
 
 users = Table(
     "users",
@@ -153,19 +149,51 @@ class StateStore:
     def __init__(self, url: str):
         self.url = url
         self.engine: Engine = _engine(url)
+        # (revision before, revision after) of this process's last init_schema
+        self.last_upgrade: tuple[str | None, str] | None = None
 
-    def init_schema(self) -> None:
-        metadata.create_all(self.engine)
-        with self.write() as conn:
-            row = conn.execute(select(schema_info.c.value).where(schema_info.c.key == "version")).first()
-            if row is None:
-                conn.execute(insert(schema_info).values(key="version", value=str(SCHEMA_VERSION)))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise RuntimeError(f"app-state schema {row[0]} is newer than this code ({SCHEMA_VERSION})")
-            elif int(row[0]) < SCHEMA_VERSION:
-                conn.execute(
-                    update(schema_info).where(schema_info.c.key == "version").values(value=str(SCHEMA_VERSION))
-                )
+    def init_schema(self) -> tuple[str | None, str]:
+        """Upgrades the store to the head migration: a new store from empty, one
+        made before migrations from the schema it has; never recreates a table.
+        Returns (revision before, revision after)."""
+        with self._schema_change() as conn:
+            before, after = migrations.upgrade(conn)
+            if before != after:
+                _check_foreign_keys(conn)
+        self.last_upgrade = (before, after)
+        return self.last_upgrade
+
+    def revision(self) -> str | None:
+        """The store's migration revision, None before the first upgrade."""
+        with self.read() as conn:
+            return migrations.current(conn)
+
+    def location(self) -> str:
+        """The store's URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def _schema_change(self):
+        """A write transaction for migrations: the write lock first, so that
+        workers starting together migrate one at a time and the later ones
+        find the store at head. On SQLite foreign keys are off in it, as
+        SQLite's procedure for schema changes asks (a batch migration copies a
+        table and drops the old one, and with foreign keys on that drop would
+        delete the rows referring to it); init_schema checks them before the
+        commit."""
+        if not self.url.startswith("sqlite"):
+            with self.write() as conn:
+                yield conn
+            return
+        with self.engine.connect().execution_options(partnerhub_write=True) as conn:
+            # on the driver's connection: a statement through SQLAlchemy would
+            # begin a transaction, and inside one SQLite ignores this pragma
+            _pragma(conn, "PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                _pragma(conn, "PRAGMA foreign_keys=ON")
 
     @contextmanager
     def read(self):
@@ -205,6 +233,38 @@ class StateStore:
         self.engine.dispose()
 
 
+def _pragma(conn: Connection, sql: str) -> None:
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(sql)
+    finally:
+        cur.close()
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """SQLite checks no foreign key while they are off (see _schema_change)."""
+    if conn.dialect.name != "sqlite":
+        return
+    orphans = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if orphans:
+        raise RuntimeError(f"migration left rows whose parent is gone: {orphans[:5]}")
+
+
+def _journal_mode_wal(cur, wait_seconds: float = 30) -> None:
+    """WAL is kept in the file, so only a new file changes mode, and that
+    needs the file alone: when workers start together on a new store SQLite
+    answers "database is locked" at once instead of waiting. Wait here."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
@@ -215,8 +275,8 @@ def _engine(url: str) -> Engine:
         # let SQLAlchemy's begin event decide how transactions start
         dbapi_con.isolation_level = None
         cur = dbapi_con.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA busy_timeout=30000")
+        _journal_mode_wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
