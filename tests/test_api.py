@@ -205,13 +205,17 @@ def test_filters_narrow_the_customer_list(client, tokens):
         ("/api/v1/datasets/customers.csv?managed_by=nobody", "managed_by"),
         ("/api/v1/datasets/customers.csv?tag=no-such-tag", "tag"),
         ("/api/v1/datasets/customers.csv?needs_attention=maybe", "needs_attention"),
+        ("/api/v1/kpis?product=calling&product=meetings", "product"),
+        ("/api/v1/datasets/expiring.csv?q=" + "x" * 201, "q"),
+        ("/api/v1/datasets/customers.csv?tag=" + "t" * 201, "tag"),
+        ("/api/v1/datasets/expiring.csv?status=trial&subscription_type=free", "subscription_type"),
     ],
 )
 def test_bad_parameters_are_named(client, tokens, url, param):
     res = get(client, tokens[FULL], url)
     assert res.status_code == 400
     body = res.get_json()
-    assert param in body["error"]
+    assert param in body["error"] and body["parameter"] == param
     assert "Traceback" not in res.get_data(as_text=True)
 
 
@@ -256,3 +260,53 @@ def test_openapi_document(client, tokens):
 def test_large_export_streams(client, tokens):
     res = get(client, tokens[FULL], "/api/v1/datasets/customers.csv")
     assert res.is_streamed
+
+
+@pytest.mark.parametrize("imported_as", ["csv", "parquet"])
+def test_fractional_seconds_are_exported_as_imported(tmp_path, imported_as):
+    """metrics.md: exports never round. A sign-in at 23:59:59.5 (or to the
+    microsecond) reads back equal from the CSV, XLSX and Parquet file."""
+    from datetime import UTC, datetime, timedelta
+
+    from partnerhub.api.exports import WRITERS
+    from tests.test_metrics_support import World, build, d
+
+    signins = {
+        "HALF": datetime(2025, 6, 13, 23, 59, 59, 500000, tzinfo=UTC),
+        "MICRO": datetime(2025, 6, 12, 8, 15, 2, 123456, tzinfo=UTC),
+        "WHOLE": datetime(2025, 6, 11, 10, 0, 0, tzinfo=UTC),
+    }
+    world = World()
+    for cid, signin in signins.items():
+        world.customer(cid, signin=signin)
+        world.sub(f"{cid}-S", cid, start=d(-100), end=d(200))
+        world.line(f"{cid}-S", "meetings", 10, {0: (8, 6)})
+    ctx = build(tmp_path, world, fmt=imported_as)
+    frame = DATASETS["customers"].fn(ctx, View(scope=None, product="meetings")).export()
+    ours = frame.filter(pl.col("customer_id").is_in(list(signins))).sort("customer_id")
+    expected = dict(zip(ours["customer_id"], ours["last_admin_sign_in"], strict=True))
+    assert expected == signins  # what the export starts from is the imported instant
+
+    def exported(fmt: str) -> bytes:
+        return b"".join(WRITERS[fmt](frame))
+
+    csv_frame = pl.read_csv(io.BytesIO(exported("csv")), infer_schema_length=0)
+    csv_text = dict(zip(csv_frame["customer_id"], csv_frame["last_admin_sign_in"], strict=True))
+    assert csv_text["HALF"] == "2025-06-13T23:59:59.500Z"
+    assert csv_text["MICRO"] == "2025-06-12T08:15:02.123456Z"
+    assert csv_text["WHOLE"] == "2025-06-11T10:00:00Z"
+    assert {cid: datetime.fromisoformat(csv_text[cid]) for cid in signins} == signins
+
+    parquet = pl.read_parquet(io.BytesIO(exported("parquet"))).filter(pl.col("customer_id").is_in(list(signins)))
+    assert dict(zip(parquet["customer_id"], parquet["last_admin_sign_in"], strict=True)) == signins
+
+    ws = openpyxl.load_workbook(io.BytesIO(exported("xlsx"))).active
+    header = [c.value for c in ws[1]]
+    id_col, signin_col = header.index("customer_id") + 1, header.index("last_admin_sign_in") + 1
+    cells = {ws.cell(r, id_col).value: ws.cell(r, signin_col) for r in range(2, ws.max_row + 1)}
+    from_sheet = {cid: cells[cid].value.replace(tzinfo=UTC) for cid in signins}  # the sheet's times are UTC
+    assert from_sheet["HALF"] == signins["HALF"] and from_sheet["WHOLE"] == signins["WHOLE"]
+    # Excel readers round a cell's time to the millisecond; the cell itself holds the microsecond
+    assert abs(from_sheet["MICRO"] - signins["MICRO"]) < timedelta(milliseconds=1)
+    assert cells["HALF"].number_format.endswith("ss.000")
+    assert cells["WHOLE"].number_format == "yyyy-mm-dd hh:mm:ss"

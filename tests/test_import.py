@@ -7,6 +7,7 @@ import copy
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -20,7 +21,7 @@ from tests.contract_files import write_csv, write_folder
 AS_OF = date(2026, 11, 22)  # a Sunday; latest week = 2026-11-15
 LATEST, PREVIOUS = date(2026, 11, 15), date(2026, 11, 8)
 
-BASE = {
+BASE: dict[str, list[dict[str, Any]]] = {
     "customers": [
         {
             "customer_id": "c1",
@@ -190,7 +191,7 @@ def test_cli_import_and_status(tmp_path, demo_data):
     from click.testing import CliRunner
     from flask import Flask
 
-    from partnerhub.data.cli import data_cli
+    from partnerhub.cli.data import data_cli
     from partnerhub.data.runtime import EXTENSION, Services
     from partnerhub.data.settings import load_settings
 
@@ -482,6 +483,48 @@ def test_unreadable_csv(home):
     assert_problem(refused(home, BASE, edit=edit), "orders.csv:0:-:", "cannot be read")
 
 
+ORDERS_HEADER = "order_id,subscription_id,ordered_on,type,description\n"
+
+
+def test_csv_row_with_more_fields_than_the_header(home):
+    def edit(folder):
+        (folder / "orders.csv").write_text(
+            ORDERS_HEADER + 'o1,s1,2025-12-20,new,"two\nlines"\no2,s1,2025-12-21,change,Added,extra\n'
+        )
+
+    lines = refused(home, BASE, edit=edit)
+    # line 4: the quoted line break of the record before counts as a line
+    assert_problem(lines, "orders.csv:4:-: o2,s1,2025-12-21,change,Added,extra:", "has 6 fields, the header has 5")
+    assert not any("sniffing" in line for line in lines)
+
+
+def test_csv_row_with_fewer_fields_than_the_header(home):
+    def edit(folder):
+        (folder / "orders.csv").write_text(ORDERS_HEADER + "o1,s1,2025-12-20,new,Initial\no2,s1\n")
+        # the first data row is the widest: the file is still read with its header
+        (folder / "invoices.csv").write_text(
+            "invoice_id,subscription_id,issued_on,due_on,amount,currency,status\n"
+            "i1,s1,2026-01-01,2026-01-31,100.0,USD,paid,extra\n"
+        )
+
+    lines = refused(home, BASE, edit=edit)
+    assert_problem(lines, "orders.csv:3:-: o2,s1:", "has 2 fields, the header has 5")
+    assert_problem(lines, "invoices.csv:2:-:", "has 8 fields, the header has 7")
+    assert not any("required column missing" in line for line in lines)
+
+
+def test_every_row_of_the_wrong_width_is_counted(home):
+    def edit(folder):
+        rows = "".join(f"o{i},s1,2025-12-20,new\n" for i in range(250))
+        (folder / "orders.csv").write_text(ORDERS_HEADER + rows)
+
+    lines = refused(home, BASE, edit=edit)
+    listed = [line for line in lines if line.startswith("orders.csv:") and "has 4 fields, the header has 5" in line]
+    assert len(listed) == 200 and listed[0].startswith("orders.csv:2:-: o0,")
+    assert "orders.csv:251:-: o249,s1,2025-12-20,new: has 4 fields, the header has 5" not in lines
+    assert any("orders.csv: -: has 4 fields, the header has 5: 250 rows in all" in line for line in lines)
+
+
 def test_parquet_wrong_type(home):
     def edit(folder):
         frame = pl.read_csv(folder / "subscription_licenses.csv").with_columns(
@@ -567,4 +610,4 @@ def test_contract_doc_is_current():
     from partnerhub.data.contract_doc import render
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
-    assert doc.read_text() == render(), "run: python -m data.contract_doc > docs/data-contract.md"
+    assert doc.read_text() == render(), "run: python -m partnerhub.data.contract_doc > docs/data-contract.md"

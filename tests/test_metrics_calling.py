@@ -200,7 +200,7 @@ def test_call_queues(ctx):
         "average_abandon_wait_seconds": pytest.approx(400 / 15),
         "abandon_ratio": pytest.approx(0.125),
     }
-    assert C.call_queue_kpis(ctx, View(scope=frozenset({"F4"}))) == {
+    assert C.call_queues(ctx, View(scope=frozenset({"F4"}))).kpis == {
         "average_answer_wait_seconds": None,
         "average_abandon_wait_seconds": None,
         "abandon_ratio": None,

@@ -2,7 +2,8 @@
 
 Encodings (metrics.md "Encodings of exports"): integers as integers, a null
 as an empty CSV field / Parquet null / empty XLSX cell, text exactly as
-imported, and in XLSX always a text cell, never a formula. Each writer holds
+imported, timestamps to the microsecond as imported (never cut to whole
+seconds), and in XLSX always a text cell, never a formula. Each writer holds
 at most one extra copy of the data: CSV is written slice by slice into the
 response; XLSX and Parquet are written to a spooled temporary file that is
 then streamed in chunks.
@@ -28,6 +29,11 @@ MEDIA_TYPES = {
 FORMATS = tuple(MEDIA_TYPES)
 
 
+# `%.f` writes the fraction of a second only when there is one (3, 6 or 9
+# digits), so whole seconds stay `…:59Z` and 23:59:59.5 stays `…:59.500Z`.
+CSV_TIMESTAMP = "%Y-%m-%dT%H:%M:%S%.fZ"
+
+
 def _text_ready(frame: pl.DataFrame) -> pl.DataFrame:
     """Timestamps as ISO 8601 in UTC with Z, the form the import accepts."""
     exprs = []
@@ -36,7 +42,7 @@ def _text_ready(frame: pl.DataFrame) -> pl.DataFrame:
             col = pl.col(name)
             if dtype.time_zone is not None:
                 col = col.dt.convert_time_zone("UTC")
-            exprs.append(col.dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias(name))
+            exprs.append(col.dt.strftime(CSV_TIMESTAMP).alias(name))
     return frame.with_columns(exprs) if exprs else frame
 
 
@@ -88,6 +94,8 @@ def xlsx_chunks(frame: pl.DataFrame, sheet: str = "data") -> Iterator[bytes]:
     bold = book.add_format({"bold": True})
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
     time_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    # the cell holds the exact instant either way; this only shows the fraction
+    fraction_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss.000"})
     for c, name in enumerate(frame.columns):
         ws.write_string(0, c, name, bold)
     kinds = [_xlsx_kind(dtype) for dtype in frame.dtypes]
@@ -103,7 +111,7 @@ def xlsx_chunks(frame: pl.DataFrame, sheet: str = "data") -> Iterator[bytes]:
                 elif kind == "bool":
                     ws.write_boolean(r, c, value)
                 elif kind == "datetime":
-                    ws.write_datetime(r, c, value.replace(tzinfo=None), time_fmt)
+                    ws.write_datetime(r, c, value.replace(tzinfo=None), fraction_fmt if value.microsecond else time_fmt)
                 elif kind == "date":
                     ws.write_datetime(r, c, datetime(value.year, value.month, value.day), date_fmt)
                 else:

@@ -1,5 +1,6 @@
 """Renders docs/data-contract.md from data/contract.py, so the documented
-import format is the validated one. `python -m data.contract_doc > docs/data-contract.md`."""
+import format is the validated one.
+`python -m partnerhub.data.contract_doc > docs/data-contract.md`."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ HEADER = f"""# The import format (contract version {CONTRACT_VERSION})
 
 A partner's data arrives as one folder holding one file per table,
 `<table>.csv` or `<table>.parquet` (never both for one table). CSV: UTF-8, one
-header row, comma separated, RFC 4180 quoting; an empty field is null.
+header row, comma separated, RFC 4180 quoting, every row with as many fields as
+the header; an empty field is null.
 Parquet: the natural types (naive timestamps are read as UTC).
 
 **as_of** = the latest `week_start` in `license_usage` + 7 days. Every
@@ -33,7 +35,7 @@ reports each problem as `file:row:column: value: rule` (row = the line number
 in a CSV, header = 1; for Parquet the 1-based row). Any problem: exit 1 and
 nothing changes. Columns not listed are ignored with a warning.
 
-This page is generated from `data/contract.py`; the importer validates
+This page is generated from `partnerhub/data/contract.py`; the importer validates
 against the same description.
 """
 

@@ -18,9 +18,10 @@ from sqlalchemy import insert, select, update
 
 from . import facts
 from .contract import ANALYTICS_TABLES, CONTRACT_VERSION, create_table_sql
+from .import_report import Problem, Report
 from .snapshots import SnapshotStore
 from .state import StateStore, admin_assignments, users, utcnow
-from .validate import Problem, Report, validate
+from .validate import validate
 
 
 @dataclass
@@ -52,7 +53,7 @@ def import_folder(folder: Path, store: SnapshotStore, state: StateStore, keep: i
         con.execute("SET temp_directory = ?", [str(store.directory / ".tmp")])
         report = validate(con, folder, known=_known(store, state), progress=progress)
         as_of = _as_of(con, report) if report.ok else None
-        if not report.ok:
+        if not report.ok or as_of is None:
             return ImportResult(report)
         if progress:
             progress("snapshot", "writing")

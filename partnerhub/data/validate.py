@@ -1,75 +1,21 @@
 """Checks an import folder against the contract, every rule, every row.
 
-Files are staged as text tables in a DuckDB connection (`raw_<table>`, with
-`__row`, the line number a person sees in the CSV, header = 1; for Parquet the
-1-based row number), then each rule is one SQL query over them. Nothing is
-loaded into Python row by row.
+Files are staged as text tables in a DuckDB connection (data/staging.py:
+`raw_<table>`, with `__row`, the line number a person sees in the CSV, header
+= 1; for Parquet the 1-based row number), then each rule is one SQL query over
+them. Nothing is loaded into Python row by row.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from .contract import TABLES, Column, Table
-
-EXAMPLES_PER_RULE = 200  # problems listed per (file, column, rule); the rest are counted
-SHOWN_IN_TOTAL = 300
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    row: int | str
-    column: str
-    value: str
-    rule: str
-
-    def __str__(self) -> str:
-        value = "" if self.value is None else str(self.value)
-        if len(value) > 80:
-            value = value[:77] + "..."
-        return f"{self.file}:{self.row}:{self.column}: {value}: {self.rule}"
-
-
-@dataclass
-class Report:
-    problems: list[Problem] = field(default_factory=list)
-    # (file, column, rule) -> how many rows broke it, shown or not
-    counts: dict = field(default_factory=lambda: defaultdict(int))
-    warnings: list[str] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)  # table -> file
-    rows: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.counts
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    def add(self, problem: Problem, count: int = 1) -> None:
-        self.problems.append(problem)
-        self.counts[(problem.file, problem.column, problem.rule)] += count
-
-    def lines(self) -> list[str]:
-        """Every problem, summarised past a few hundred."""
-        out = [str(p) for p in self.problems[:SHOWN_IN_TOTAL]]
-        hidden = self.total - len(out)
-        if hidden > 0:
-            out.append(f"... and {hidden} more problems:")
-            shown = defaultdict(int)
-            for p in self.problems[:SHOWN_IN_TOTAL]:
-                shown[(p.file, p.column, p.rule)] += 1
-            for (file, column, rule), n in sorted(self.counts.items()):
-                if n > shown[(file, column, rule)]:
-                    out.append(f"  {file}: {column}: {rule}: {n} rows in all")
-        return out
+from .import_report import EXAMPLES_PER_RULE, Problem, Report
+from .staging import find_files, stage
 
 
 # SQL that holds for a valid non-null raw text value `v` of a column type
@@ -133,94 +79,6 @@ def typed_expr(col: Column, source: str | None = None) -> str:
     return f"CAST({v} AS {col.sql_type})"
 
 
-def find_files(folder: Path, report: Report) -> None:
-    known = {t.name for t in TABLES}
-    for t in TABLES:
-        csv, pq = folder / f"{t.name}.csv", folder / f"{t.name}.parquet"
-        if csv.exists() and pq.exists():
-            report.add(Problem(pq.name, 0, "-", "", f"both {csv.name} and {pq.name} present: keep one"))
-        elif csv.exists() or pq.exists():
-            report.files[t.name] = csv if csv.exists() else pq
-        elif t.required:
-            report.add(Problem(f"{t.name}.csv", 0, "-", "", "required file missing (.csv or .parquet)"))
-    for p in sorted(folder.iterdir()):
-        stem = p.name.rsplit(".", 1)[0]
-        if p.suffix in (".csv", ".parquet") and stem not in known:
-            report.warnings.append(f"{p.name}: not a table of the contract, ignored")
-
-
-def stage(con: duckdb.DuckDBPyConnection, table: Table, path: Path, report: Report) -> bool:
-    """Loads one file as text into raw_<table>; False when it cannot be read."""
-    name = path.name
-    raw = f"raw_{table.name}"
-    try:
-        if path.suffix == ".csv":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE __file AS SELECT * FROM read_csv(?, header=true, all_varchar=true, "
-                "delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false)",
-                [str(path)],
-            )
-        else:
-            con.execute("CREATE OR REPLACE TEMP TABLE __file AS SELECT * FROM read_parquet(?)", [str(path)])
-    except duckdb.Error as e:
-        first = str(e).strip().splitlines()[0][:300]
-        report.add(Problem(name, 0, "-", "", f"cannot be read: {first}"))
-        return False
-    described = con.sql("DESCRIBE __file").fetchall()
-    present = [r[0] for r in described]
-    types = {r[0]: r[1] for r in described}
-    seen = set()
-    for c in present:
-        if c in seen:
-            report.add(Problem(name, 1, c, "", "column appears twice"))
-        seen.add(c)
-    for c in present:
-        if c not in table.column_names:
-            report.warnings.append(f"{name}: unknown column {c!r} ignored")
-    missing = [c for c in table.column_names if c not in present]
-    for c in missing:
-        report.add(Problem(name, 1, c, "", "required column missing"))
-    if missing:
-        return False
-    selects = []
-    for col in table.columns:
-        q = f'"{col.name}"'
-        if path.suffix == ".csv":
-            selects.append(f"{q} AS {col.name}")
-        else:
-            selects.append(f"{_parquet_text(q, types[col.name])} AS {col.name}")
-    if path.suffix == ".csv":
-        # line number of each record: records before it, plus the line breaks
-        # inside their quoted fields, plus the header
-        nl = " + ".join(
-            f"coalesce(length({c.name}) - length(replace({c.name}, chr(10), '')), 0)" for c in table.columns
-        )
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {raw} AS
-            SELECT (2 + rid + coalesce(sum(nl) OVER (ORDER BY rid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::BIGINT AS __row, * EXCLUDE (rid, nl)
-            FROM (SELECT rowid AS rid, {", ".join(selects)}, {nl} AS nl FROM __file)""")
-    else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {raw} AS SELECT (rowid + 1)::BIGINT AS __row, "
-            f"{', '.join(selects)} FROM __file"
-        )
-    con.execute("DROP TABLE __file")
-    report.rows[table.name] = con.execute(f"SELECT count(*) FROM {raw}").fetchall()[0][0]
-    return True
-
-
-def _parquet_text(q: str, duck_type: str) -> str:
-    """Parquet values as the text a CSV would hold, so one set of rules checks both."""
-    t = duck_type.upper()
-    if t.startswith("TIMESTAMP WITH TIME ZONE"):
-        return f"strftime(CAST({q} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%fZ')"  # DuckDB without ICU works in UTC
-    if t.startswith("TIMESTAMP"):  # naive Parquet timestamps are taken as UTC
-        return f"strftime({q}, '%Y-%m-%dT%H:%M:%S.%fZ')"
-    if t == "DATE":
-        return f"strftime({q}, '%Y-%m-%d')"
-    return f"CAST({q} AS VARCHAR)"
-
-
 def _collect(con, report: Report, file: str, column: str, rule: str, sql: str, params=()) -> None:
     """Runs a query returning (__row, value) of broken rows and files them."""
     count = con.execute(f"SELECT count(*) FROM ({sql})", list(params) or None).fetchall()[0][0]
@@ -262,13 +120,13 @@ def typed_view(con, table: Table) -> str:
     parts = []
     for col in table.columns:
         check, _ = _type_check(col)
-        parts.append(f"CASE WHEN {_bind(check, col.name)} THEN {typed_expr(col)} END AS {col.name}")
+        parts.append(f"CASE WHEN {_check_on_column(check, col.name)} THEN {typed_expr(col)} END AS {col.name}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT __row, {', '.join(parts)} FROM raw_{table.name}")
     return view
 
 
-def _bind(check: str, column: str) -> str:
-    # the type checks are written over a bare `v`
+def _check_on_column(check: str, column: str) -> str:
+    """A type check (written over a bare `v`) applied to `column`."""
     return re.sub(r"\bv\b", column, check)
 
 

@@ -361,7 +361,3 @@ def call_queues(ctx: Context, view: View) -> Result:
         return Result("call_queues", ctx.as_of, kpis, df, QUEUE_COLUMNS)
 
     return cache.cached(ctx, "call_queues", view, compute)
-
-
-def call_queue_kpis(ctx: Context, view: View) -> dict:
-    return dict(call_queues(ctx, view).kpis)

@@ -69,7 +69,7 @@ def _params(ctx: Context) -> dict:
     }
 
 
-def _bind(sql: str, params: dict) -> dict:
+def _params_named_in(sql: str, params: dict) -> dict:
     """Only the parameters the statement names (DuckDB refuses extra ones)."""
     return {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
 
@@ -90,7 +90,7 @@ def _section_lines(ctx: Context, view: View, rule: str, columns: tuple[str, ...]
     product = check_product(view)
     scope, params = scope_sql(view)
     sql = f"SELECT {', '.join(columns)} FROM lines WHERE product = $product AND {scope} AND ({rule}) ORDER BY {order}"
-    params = {**params, "product": product, **_bind(sql, _params(ctx))}
+    params = {**params, "product": product, **_params_named_in(sql, _params(ctx))}
     df = ctx.snapshot.frame(sql, params)
     return cast_columns(
         df, ints=INT_COLUMNS, floats=FLOAT_COLUMNS, texts=("customer_id", "customer_name", "subscription_id")
@@ -329,7 +329,7 @@ def headline(ctx: Context, view: View) -> dict:
         WHERE product IN ('meetings', 'calling') AND {scope}
         GROUP BY customer_id
         """
-        df = ctx.snapshot.frame(sql, {**params, **_bind(sql, _params(ctx))})
+        df = ctx.snapshot.frame(sql, {**params, **_params_named_in(sql, _params(ctx))})
 
         def count(column: str) -> int:
             return int(df[column].sum()) if df.height else 0
