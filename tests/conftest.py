@@ -3,14 +3,16 @@ app-state SQLite file, and the app built on them. Nothing of ours is mocked."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from partnerhub.auth.passwords import configure as configure_passwords
+
 ROOT = Path(__file__).resolve().parents[1]
-# Argon2's production cost is ~100 ms a hash; the suite creates many users
-os.environ.setdefault("PARTNERHUB_ARGON2_PROFILE", "cheap")
+# Argon2's production cost is ~100 ms a hash; the suite creates many users.
+# Chosen in code: no environment variable can choose it (test_security_headers)
+configure_passwords("cheap")
 
 DEMO_CUSTOMERS = 300
 DEMO_WEEKS = 14

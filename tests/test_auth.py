@@ -187,29 +187,38 @@ def _unlock(services, key):
         conn.execute(update(login_attempts).where(login_attempts.c.key == key).values(locked_until=None))
 
 
-def test_repeated_failures_lock_the_account(app, services):
+def test_repeated_failures_lock_the_account_at_that_address(app, services):
+    from partnerhub.auth.throttle import pair_key
+
     email = new_user(services, "partner_readonly_admin")
     limit = services.settings.login_max_failures
     client = _client(app, "10.0.1.1")
     for _ in range(limit - 1):
         assert WRONG in sign_in(client, email, "a wrong password").get_data(as_text=True)
     locked = sign_in(client, email, "a wrong password")
+    assert locked.status_code == 429
     assert "Too many failed sign-ins" in locked.get_data(as_text=True)
-    # now even the right password is refused, from any address
-    other = _client(app, "10.0.1.2")
-    response = sign_in(other, email, PASSWORD)
+    assert int(locked.headers["Retry-After"]) == services.settings.login_lock_seconds
+    # now even the right password is refused from that address...
+    response = sign_in(client, email, PASSWORD)
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.get_data(as_text=True)
-    assert other.get("/_dash-layout").status_code == 401
-    # an unknown account locks the same way, with the same message
-    ghost = "ghost-" + email
-    for _ in range(limit):
-        sign_in(client, ghost, "a wrong password")
-    assert "Too many failed sign-ins" in sign_in(client, ghost, PASSWORD).get_data(as_text=True)
-    # when the lock ends, the right password works again
-    _unlock(services, f"email:{email}")
+    assert client.get("/_dash-layout").status_code == 401
+    # ...but not from an address that has not failed: nobody can lock the owner out
+    other = _client(app, "10.0.1.2")
     assert sign_in(other, email, PASSWORD).status_code == 302
     assert other.get("/_dash-layout").status_code == 200
+    # an unknown account locks the same way, with the same message
+    ghost = "ghost-" + email
+    elsewhere = _client(app, "10.0.1.3")
+    for _ in range(limit):
+        sign_in(elsewhere, ghost, "a wrong password")
+    refused = sign_in(elsewhere, ghost, PASSWORD)
+    assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+    # when the lock ends, the right password works again from the first address
+    _unlock(services, pair_key(email, "10.0.1.1"))
+    assert sign_in(client, email, PASSWORD).status_code == 302
+    assert client.get("/_dash-layout").status_code == 200
 
 
 def test_repeated_failures_lock_the_client_address(app, services):
@@ -218,10 +227,11 @@ def test_repeated_failures_lock_the_client_address(app, services):
     email = new_user(services, "partner_readonly_admin")
     limit = services.settings.login_max_failures * ADDRESS_FACTOR
     guesser = _client(app, "10.0.2.1")
-    for i in range(limit):  # a different account each time: no account lock
+    for i in range(limit):  # a different account each time: no (account, address) lock
         sign_in(guesser, f"spray-{i}-{email}", "a wrong password")
     response = sign_in(guesser, email, PASSWORD)
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
     elsewhere = _client(app, "10.0.2.2")
     assert sign_in(elsewhere, email, PASSWORD).status_code == 302
 

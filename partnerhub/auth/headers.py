@@ -2,15 +2,25 @@
 
 Content-Security-Policy allows this origin only, plus what Dash and Plotly
 need:
-- scripts: 'self' and the sha256 hashes of the inline scripts of the page
-  being served. Dash's index inlines `var renderer = new DashRenderer();` and
-  the registration of clientside callbacks; their hashes are computed from the
-  HTML actually sent, so a new clientside callback needs no change here. No
-  'unsafe-inline', no 'unsafe-eval' (Dash, dcc, dbc, AG Grid and Plotly's SVG
-  charts run without eval; a browser test checks for CSP console errors).
+- scripts: 'self' and the sha256 hashes of the app's own inline scripts,
+  fixed once at start-up (`allow_app_scripts`): Dash's (its index inlines
+  `var renderer = new DashRenderer();` and any inline clientside callback;
+  `Dash.csp_hashes()` lists them) and those written in our templates. Never
+  computed from the response being sent: a script injected into a page would
+  then be allowed too. No 'unsafe-inline', no 'unsafe-eval' (Dash, dcc, dbc,
+  AG Grid and Plotly's SVG charts run without eval; a browser test fails on
+  any CSP violation, so an inline script added after start-up shows there).
 - styles: 'self' 'unsafe-inline' - Plotly and AG Grid inject <style> elements.
 - images: 'self' data: blob: - Bootstrap's inline SVG icons, Plotly's image export.
 - fonts: 'self' (bootstrap-icons is vendored under /assets/vendor/fonts).
+
+Cache-Control: no-store on every response but static files: pages, Dash's
+layout and callbacks and the API carry customer data that must not stay in
+a browser's or a proxy's cache after sign-out. Static files keep the caching
+headers Flask and Dash give them.
+
+With PARTNERHUB_SECURE_COOKIES on (settings.secure_cookies) the session and
+CSRF cookies are always Secure and Strict-Transport-Security is sent.
 """
 
 from __future__ import annotations
@@ -18,14 +28,31 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import g, request
+from flask import Flask, Response, current_app, g, request
 from flask_wtf.csrf import generate_csrf
 
+if TYPE_CHECKING:
+    from dash import Dash
+
+EXTENSION = "partnerhub.headers"
 CSRF_COOKIE = "_csrf_token"  # Dash's default csrf_token_name
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 SRC_ATTR = re.compile(r"\bsrc\s*=", re.I)
 DATA_TYPE = re.compile(r"""\btype\s*=\s*["']?application/(?:ld\+)?json""", re.I)
+COMMENT = re.compile(r"<!--.*?-->", re.S)
+JINJA = re.compile(r"\{\{|\{%")
+
+# served from files that hold no customer data; they keep their own caching
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+NO_STORE = "no-store"
+# one year; no includeSubDomains: other hosts of the partner's domain are not ours
+HSTS = "max-age=31536000"
 
 BASE_POLICY = {
     "default-src": "'self'",
@@ -48,42 +75,100 @@ STATIC_HEADERS = {
 }
 
 
-def inline_script_hashes(html: str) -> list[str]:
+@dataclass(frozen=True)
+class ResponseHeaders:
+    """What this app adds to its responses, decided once at start-up."""
+
+    content_security_policy: str
+    secure_cookies: bool
+
+
+def script_hash(body: str) -> str:
+    digest = hashlib.sha256(body.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def inline_scripts(html: str) -> list[str]:
+    """The bodies of the scripts a browser runs inline: neither loaded by src,
+    nor data blocks (Dash's config is a JSON <script>), nor in comments (Dash's
+    <!--[if IE]> warning)."""
+    return [
+        match.group("body")
+        for match in INLINE_SCRIPT.finditer(COMMENT.sub("", html))
+        if not SRC_ATTR.search(match.group("attrs")) and not DATA_TYPE.search(match.group("attrs"))
+    ]
+
+
+def template_script_hashes(folder: Path = TEMPLATES) -> list[str]:
+    """The hashes of the inline scripts written in our templates. A script that
+    Jinja fills in would differ per response, so its hash could not be fixed
+    in advance: refused here rather than allowed by 'unsafe-inline'."""
     hashes = []
-    for match in INLINE_SCRIPT.finditer(html):
-        attrs = match.group("attrs")
-        if SRC_ATTR.search(attrs) or DATA_TYPE.search(attrs):
-            continue
-        digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
-        hashes.append("'sha256-" + base64.b64encode(digest).decode("ascii") + "'")
-    return sorted(set(hashes))
+    for path in sorted(folder.rglob("*.html")):
+        for body in inline_scripts(path.read_text(encoding="utf-8")):
+            if JINJA.search(body):
+                raise RuntimeError(f"{path}: an inline script must not use template values (CSP hashes are fixed)")
+            hashes.append(script_hash(body))
+    return hashes
 
 
-def content_security_policy(script_hashes: list[str] = ()) -> str:
+def content_security_policy(script_hashes: Sequence[str] = ()) -> str:
     policy = dict(BASE_POLICY)
     if script_hashes:
         policy["script-src"] = " ".join(["'self'", *script_hashes])
     return "; ".join(f"{k} {v}" for k, v in policy.items())
 
 
-def add_headers(response):
-    hashes = []
-    if response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed:
-        hashes = inline_script_hashes(response.get_data(as_text=True))
-    response.headers["Content-Security-Policy"] = content_security_policy(hashes)
+def init_headers(server: Flask, secure_cookies: bool) -> None:
+    """Until `allow_app_scripts` runs, only the templates' scripts are allowed."""
+    server.extensions[EXTENSION] = ResponseHeaders(
+        content_security_policy(sorted(set(template_script_hashes()))), secure_cookies=False
+    )
+    use_secure_cookies(server, secure_cookies)
+    server.after_request(add_headers)
+
+
+def use_secure_cookies(server: Flask, on: bool) -> None:
+    """PARTNERHUB_SECURE_COOKIES: the session cookie (Flask's setting, read by
+    auth.session.SessionInterface) and the CSRF cookie always Secure, and HSTS.
+    Off, each cookie is Secure when its request came over HTTPS."""
+    server.config.update(SESSION_COOKIE_SECURE=on, REMEMBER_COOKIE_SECURE=on)
+    server.extensions[EXTENSION] = replace(server.extensions[EXTENSION], secure_cookies=on)
+
+
+def allow_app_scripts(server: Flask, dash_app: Dash) -> None:
+    """Adds the hashes of the Dash app's inline scripts to the policy; called
+    by create_app once every page and callback is registered.
+
+    Dash registers the last of them in the before_request hooks of its first
+    request (the pages router adds a clientside callback setting the document
+    title): those hooks run here, on a public path, so that the policy is
+    complete from the first response on."""
+    with server.test_request_context("/_favicon.ico"):
+        server.preprocess_request()
+    hashes = sorted({*template_script_hashes(), *dash_app.csp_hashes()})
+    current = server.extensions[EXTENSION]
+    server.extensions[EXTENSION] = replace(current, content_security_policy=content_security_policy(hashes))
+
+
+def add_headers(response: Response) -> Response:
+    headers: ResponseHeaders = current_app.extensions[EXTENSION]
+    response.headers["Content-Security-Policy"] = headers.content_security_policy
     for name, value in STATIC_HEADERS.items():
         response.headers.setdefault(name, value)
-    _csrf_cookie(response)
+    if headers.secure_cookies:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if not request.path.startswith(STATIC_PREFIXES):
+        response.headers["Cache-Control"] = NO_STORE
+    _csrf_cookie(response, secure=headers.secure_cookies or request.is_secure)
     return response
 
 
-def _csrf_cookie(response) -> None:
+def _csrf_cookie(response: Response, secure: bool) -> None:
     """Dash's renderer copies this cookie into the X-CSRFToken header of every
     callback. Only for signed-in sessions: an API token request must not get
     a session, and the sign-in form carries its own token."""
     if g.get("auth_method") == "session":
-        response.set_cookie(
-            CSRF_COOKIE, generate_csrf(), httponly=False, samesite="Lax", secure=request.is_secure, path="/"
-        )
+        response.set_cookie(CSRF_COOKIE, generate_csrf(), httponly=False, samesite="Lax", secure=secure, path="/")
     elif g.get("signed_out"):
-        response.delete_cookie(CSRF_COOKIE, path="/")
+        response.delete_cookie(CSRF_COOKIE, path="/", secure=secure, samesite="Lax")

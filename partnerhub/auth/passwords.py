@@ -1,7 +1,10 @@
 """Password hashing with Argon2id.
 
 The library's default cost (~100 ms a hash) protects stored passwords; the
-"cheap" profile exists only so that the test suite can create many users.
+"cheap" profile exists only so that the test suite can create many users. It
+is reachable from code only (`configure("cheap")`, or a Settings object built
+with argon2_profile="cheap"): no environment variable or file selects it, so
+nothing an operator or an attacker sets in production lowers the cost.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 MIN_LENGTH = 10
 
 # the profile of this process's app (settings.argon2_profile), set once by
-# init_auth; used when a caller names none
+# init_auth, or by the test suite; used when a caller names none
 _configured = {"profile": "default"}
 
 

@@ -11,13 +11,16 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from .guard import _error, _wants_json, check_request, csrf
-from .headers import add_headers
+from .headers import init_headers
 from .passwords import configure as configure_passwords
 from .session import SessionInterface, login_manager
 from .views import bp
 
 
 def init_auth(server) -> None:
+    from partnerhub.data.runtime import EXTENSION
+
+    settings = server.extensions[EXTENSION].settings
     server.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -27,15 +30,13 @@ def init_auth(server) -> None:
         # sessions end by the idle timeout; a page left open must keep working
         WTF_CSRF_TIME_LIMIT=None,
     )
-    from partnerhub.data.runtime import EXTENSION
-
-    configure_passwords(server.extensions[EXTENSION].settings.argon2_profile)
+    configure_passwords(settings.argon2_profile)
     server.session_interface = SessionInterface()
     server.before_request(check_request)
     login_manager.init_app(server)
     csrf.init_app(server)
     server.register_blueprint(bp)
-    server.after_request(add_headers)
+    init_headers(server, settings.secure_cookies)
 
     @server.errorhandler(CSRFError)
     def _csrf_refused(err):

@@ -1,17 +1,27 @@
-"""Sign-in throttling: per account and per client address (login_attempts).
+"""Sign-in throttling that slows attackers, not owners (login_attempts).
 
-Each failed sign-in counts against "email:<address typed>" (whether or not
-such a user exists, so that a lock tells nothing about existence) and
-"ip:<client address>". Failures older than the lock length are forgotten.
-Reaching settings.login_max_failures locks the account key for
-settings.login_lock_seconds; a client address gets ADDRESS_FACTOR times as
-many tries, since many people may share one (an office behind NAT). Before
-the lock, each further try on an account is slowed a little more.
+Two counts, both of one client address (request.remote_addr, the real client
+behind PARTNERHUB_TRUSTED_PROXIES proxies):
+
+- "pair:<address> <e-mail typed>": failures for one account from the address
+  (whether or not such a user exists, so that a lock tells nothing about
+  existence). settings.login_max_failures of them lock the pair.
+- "ip:<address>": failures for any account from the address. ADDRESS_FACTOR
+  times as many lock the address for every account: several people may share
+  one address (an office behind NAT), and a guesser spraying many accounts
+  from one address is stopped too.
+
+A lock lasts settings.login_lock_seconds; failures further apart than that
+are forgotten. There is no lock of an account as such: failures at other
+addresses never refuse the owner's correct password from an address that has
+not failed. A locked client is refused before its password is checked, with
+the seconds to wait (the view answers 429 with Retry-After); nothing here
+waits in the request thread, so refused guesses cost the server one query.
 """
 
 from __future__ import annotations
 
-import time
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,9 +29,12 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from partnerhub.data.state import StateStore, login_attempts, utcnow
 
+# the per-address limit is this many times the per-(account, address) limit
 ADDRESS_FACTOR = 4
-SLOWDOWN_STEP = 0.2  # seconds added per earlier failure on the account, from the second
-SLOWDOWN_MAX = 2.0
+
+# login_attempts.key is String(300): "pair:" + 100 + " " + 194
+_ADDRESS_CHARS = 100
+_EMAIL_CHARS = 194
 
 
 @dataclass(frozen=True)
@@ -30,62 +43,71 @@ class Policy:
     lock_seconds: int
 
 
-def _keys(email: str, address: str | None) -> dict[str, int]:
-    return {f"email:{email[:280]}": 1, f"ip:{(address or 'unknown')[:280]}": ADDRESS_FACTOR}
+def pair_key(email: str, address: str | None) -> str:
+    return f"pair:{_address(address)} {email[:_EMAIL_CHARS]}"
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+def address_key(address: str | None) -> str:
+    return f"ip:{_address(address)}"
+
+
+def _address(address: str | None) -> str:
+    return (address or "unknown")[:_ADDRESS_CHARS]
+
+
+def _limits(email: str, address: str | None, policy: Policy) -> dict[str, int]:
+    return {
+        pair_key(email, address): policy.max_failures,
+        address_key(address): policy.max_failures * ADDRESS_FACTOR,
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes for what was stored as UTC
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _seconds_left(locked_until: datetime | None, now: datetime) -> int:
+    if locked_until is None:
+        return 0
+    left = (_aware(locked_until) - now).total_seconds()
+    # whole seconds, rounded up: Retry-After must not send the client back early
+    return max(0, math.ceil(left))
 
 
 def locked_for(state: StateStore, email: str, address: str | None) -> int:
     """Seconds until a sign-in for this account from this address is allowed again; 0 = now."""
     now = utcnow()
+    keys = [pair_key(email, address), address_key(address)]
     with state.read() as conn:
-        rows = conn.execute(
-            select(login_attempts.c.locked_until).where(login_attempts.c.key.in_(list(_keys(email, address))))
-        ).all()
-    remaining = [(_aware(r.locked_until) - now).total_seconds() for r in rows if r.locked_until is not None]
-    return max([0, *[int(r) + 1 for r in remaining if r > 0]])
+        rows = conn.execute(select(login_attempts.c.locked_until).where(login_attempts.c.key.in_(keys))).all()
+    return max([0, *(_seconds_left(r.locked_until, now) for r in rows)])
 
 
-def slow_down(state: StateStore, email: str, policy: Policy) -> None:
-    """Waits longer the more recent failures the account has."""
-    with state.read() as conn:
-        row = conn.execute(select(login_attempts).where(login_attempts.c.key == f"email:{email[:280]}")).first()
-    if row is None or row.failures < 2:
-        return
-    if utcnow() - _aware(row.last_failure_at) > timedelta(seconds=policy.lock_seconds):
-        return
-    time.sleep(min(SLOWDOWN_STEP * (row.failures - 1), SLOWDOWN_MAX))
-
-
-def record_failure(state: StateStore, email: str, address: str | None, policy: Policy) -> bool:
-    """Counts a failure; True when it locked the account or the address."""
+def record_failure(state: StateStore, email: str, address: str | None, policy: Policy) -> int:
+    """Counts a failure; returns the seconds of the lock it started (0: none)."""
     now = utcnow()
     window = timedelta(seconds=policy.lock_seconds)
-    locked = False
+    locked = 0
     with state.write() as conn:
-        # forget counts nobody needs any more, so that guessing at many
-        # addresses does not grow the table without end
-        stale = now - max(window, timedelta(days=1))
+        # a row whose last failure is older than the window and that holds no
+        # lock counts for nothing: forgetting it keeps the table as small as
+        # the failures of the last window, however many addresses guess
         conn.execute(
             delete(login_attempts).where(
-                login_attempts.c.last_failure_at < stale,
+                login_attempts.c.last_failure_at < now - window,
                 or_(login_attempts.c.locked_until.is_(None), login_attempts.c.locked_until < now),
             )
         )
-        for key, factor in _keys(email, address).items():
+        for key, limit in _limits(email, address, policy).items():
             row = conn.execute(select(login_attempts).where(login_attempts.c.key == key)).first()
             failures = 1
             if row is not None and row.last_failure_at is not None and now - _aware(row.last_failure_at) <= window:
                 failures = row.failures + 1
-            values = {"failures": failures, "last_failure_at": now}
-            if failures >= policy.max_failures * factor:
+            values: dict = {"failures": failures, "last_failure_at": now}
+            if failures >= limit:
                 values.update(failures=0, locked_until=now + window)
-                locked = True
+                locked = policy.lock_seconds
             if row is None:
                 conn.execute(insert(login_attempts).values(key=key, **values))
             else:
@@ -93,8 +115,8 @@ def record_failure(state: StateStore, email: str, address: str | None, policy: P
     return locked
 
 
-def record_success(state: StateStore, email: str) -> None:
-    """A successful sign-in clears the account's count (not the address's:
-    one valid account must not reset the count of a guessing client)."""
+def record_success(state: StateStore, email: str, address: str | None) -> None:
+    """A successful sign-in clears the count of its (account, address), not
+    the address's: one valid account must not reset a guessing client."""
     with state.write() as conn:
-        conn.execute(delete(login_attempts).where(login_attempts.c.key == f"email:{email[:280]}"))
+        conn.execute(delete(login_attempts).where(login_attempts.c.key == pair_key(email, address)))

@@ -10,10 +10,10 @@ so that another site cannot sign anyone out.
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import update
 from wtforms import EmailField, PasswordField
@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length
 
 from partnerhub.data.runtime import services
 from partnerhub.data.state import users, utcnow
+from partnerhub.i18n import _, n_
 
 from . import throttle
 from .passwords import verify_password
@@ -58,9 +59,16 @@ def _policy() -> throttle.Policy:
     return throttle.Policy(max_failures=max(1, s.login_max_failures), lock_seconds=max(1, s.login_lock_seconds))
 
 
-def _locked_message(seconds: int) -> str:
-    minutes = max(1, -(-seconds // 60))
-    return _("Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes=minutes)
+def _too_many(form: LoginForm, next_url: str, seconds: int):
+    """429 with Retry-After: the client waits, not a server thread."""
+    minutes = max(1, math.ceil(seconds / 60))
+    error = n_(
+        "Too many failed sign-ins from your address. Try again in %(num)s minute.",
+        "Too many failed sign-ins from your address. Try again in %(num)s minutes.",
+        minutes,
+    )
+    page = render_template("auth/login.html", form=form, next_url=next_url, error=error)
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,21 +96,23 @@ def login():
     email = form.email.data.strip().lower()
     address = request.remote_addr
     policy = _policy()
+    # refused before the password is checked: a locked guesser costs no hash
     wait = throttle.locked_for(state, email, address)
     if wait:
-        return render_template("auth/login.html", form=form, next_url=next_url, error=_locked_message(wait)), 429
-    throttle.slow_down(state, email, policy)
+        return _too_many(form, next_url, wait)
     user = get_user_by_email(state, email)
     profile = services().settings.argon2_profile
-    # an unknown user costs one hash too, so that timing does not tell who exists
+    # an unknown user, or one without a password, costs one Argon2 hash too
+    # (verify_password hashes the typed password), so that timing does not
+    # tell who exists
     ok = verify_password(user.password_hash if user is not None else None, form.password.data, profile)
     if not ok or user is None or user.disabled:
-        if throttle.record_failure(state, email, address, policy):
-            error = _locked_message(policy.lock_seconds)
-        else:
-            error = _("The e-mail address or the password is wrong.")
+        lock = throttle.record_failure(state, email, address, policy)
+        if lock:
+            return _too_many(form, next_url, lock)
+        error = _("The e-mail address or the password is wrong.")
         return render_template("auth/login.html", form=form, next_url=next_url, error=error), 200
-    throttle.record_success(state, email)
+    throttle.record_success(state, email, address)
     with state.write() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(last_sign_in_at=utcnow()))
     start_session(user)

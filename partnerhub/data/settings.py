@@ -6,10 +6,12 @@ anything else is an extension documented in README.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 
 def _int(name: str, default: int) -> int:
@@ -32,6 +34,28 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"setting {name}={raw!r} is not a number") from None
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SystemExit(f"setting {name}={raw!r} is not one of 1/0, true/false, yes/no, on/off")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether HOST only listens on this machine; "" and 0.0.0.0 listen on every address."""
+    host = host.strip().strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -50,12 +74,18 @@ class Settings:
     # sign-in throttling: failures before a lock, and the lock length
     login_max_failures: int = 5
     login_lock_seconds: int = 15 * 60
+    # reverse proxies in front of the app whose X-Forwarded-* headers are
+    # believed; 0: none, the client's own address counts
+    trusted_proxies: int = 0
+    # session and CSRF cookies always Secure, and HSTS sent; load_settings
+    # turns it on by default when HOST is not a loopback address
+    secure_cookies: bool = False
     # "launch customer org" link; {customer_id} is replaced
     customer_org_url_template: str = "https://admin.webex.com/partner/customers/{customer_id}"
     helpdesk_url: str = "https://help.webex.com/"
-    # argon2 cost; tests use a cheap profile, production the library default
+    # argon2 cost: the library default. The test suite passes "cheap" in code;
+    # deliberately no environment variable, so production cannot lower it
     argon2_profile: str = "default"
-    extra: dict = field(default_factory=dict)
 
     @property
     def snapshots_dir(self) -> Path:
@@ -74,7 +104,7 @@ def _secret_key(home: Path) -> str:
     path = home / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     # O_EXCL: when two workers start together only one key wins
     try:
@@ -88,9 +118,10 @@ def _secret_key(home: Path) -> str:
 
 def load_settings(**overrides) -> Settings:
     home = Path(overrides.pop("home", None) or os.environ.get("PARTNERHUB_HOME") or "./var").resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    # private when we create it; an existing folder is the operator's to set
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     state_url = os.environ.get("PARTNERHUB_STATE_URL") or f"sqlite:///{home / 'state.sqlite'}"
-    values = dict(
+    values: dict[str, Any] = dict(
         home=home,
         state_url=state_url,
         secret_key=_secret_key(home),
@@ -104,9 +135,11 @@ def load_settings(**overrides) -> Settings:
         idle_timeout_minutes=_int("PARTNERHUB_IDLE_TIMEOUT_MINUTES", 8 * 60),
         login_max_failures=_int("PARTNERHUB_LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int("PARTNERHUB_LOGIN_LOCK_SECONDS", 15 * 60),
+        trusted_proxies=_int("PARTNERHUB_TRUSTED_PROXIES", 0),
         customer_org_url_template=os.environ.get("PARTNERHUB_CUSTOMER_ORG_URL", Settings.customer_org_url_template),
         helpdesk_url=os.environ.get("PARTNERHUB_HELPDESK_URL", Settings.helpdesk_url),
-        argon2_profile=os.environ.get("PARTNERHUB_ARGON2_PROFILE", "default"),
     )
     values.update(overrides)
+    if "secure_cookies" not in values:
+        values["secure_cookies"] = _bool("PARTNERHUB_SECURE_COOKIES", not is_loopback(str(values["host"])))
     return Settings(**values)

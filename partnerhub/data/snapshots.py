@@ -76,12 +76,20 @@ class Snapshot:
         self._con.close()
 
 
+def _private_folder(directory: Path) -> None:
+    """The snapshots folder, 0700 whether created now or by an earlier version."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_mode & 0o077:
+        os.chmod(directory, 0o700)
+
+
 class SnapshotStore:
     """Finds the current snapshot and keeps one read-only connection per
     snapshot id in this process."""
 
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+        _private_folder(self.directory)
         self._lock = threading.Lock()
         self._open: dict[str, Snapshot] = {}
         self._pointer_stat: tuple | None = None
@@ -129,8 +137,12 @@ class SnapshotStore:
 
     def publish(self, snapshot_id: str, keep: int) -> None:
         """Makes `snapshot_id` current in one rename, then prunes old files."""
+        # customer data: readable by the app's user only (DuckDB creates files by the umask)
+        os.chmod(self.directory / f"{snapshot_id}.duckdb", 0o600)
         tmp = self.directory / f".{POINTER}.{os.getpid()}.tmp"
-        tmp.write_text(snapshot_id + "\n")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(snapshot_id + "\n")
         os.replace(tmp, self.pointer)
         self.prune(keep, current=snapshot_id)
 
