@@ -41,8 +41,9 @@ serve: demo
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'app:server'
 
 # Debian packages the tests need: Chromium for the browser tests (Playwright
-# drives /usr/bin/chromium) and CJK fonts so screenshots show Japanese names
-DEBIAN_PACKAGES := chromium fonts-noto-cjk
+# drives /usr/bin/chromium) and PostgreSQL, whose server the store tests start
+# on loopback
+DEBIAN_PACKAGES := chromium postgresql
 debian:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from .i18n import _, n_
+from partnerhub.i18n import _, n_
 
 MISSING = "—"
 MINUS = "−"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -55,7 +56,7 @@ _POLARS = {
 
 def write_parquet(folder: Path, table: str, rows: list[dict]) -> Path:
     spec = BY_NAME[table]
-    schema = {c.name: _POLARS[c.type] for c in spec.columns}
+    schema: dict[str, Any] = {c.name: _POLARS[c.type] for c in spec.columns}
     frame = pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema, orient="row")
     path = Path(folder) / f"{table}.parquet"
     frame.write_parquet(path)

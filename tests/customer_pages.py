@@ -87,6 +87,7 @@ def free_customer(services, email, outside_of: str | None = None) -> str:
         if excluded is not None and cid in excluded:
             continue
         detail = customer_detail(ctx, view, cid)
+        assert detail is not None
         if ongoing_trial(services.state, detail.trials, cid, ctx.as_of) is None and not trial_rows(services, cid):
             return cid
     raise AssertionError("no customer without a trial")

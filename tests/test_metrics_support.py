@@ -180,7 +180,9 @@ def build(home: Path, world: World, fmt: str = "csv", **settings) -> Context:
     result = import_folder(folder, store, state)
     assert result.ok, result.report.lines()
     assert result.as_of == AS_OF
-    return Context(store.current(), state, cfg)
+    snapshot = store.current()
+    assert snapshot is not None
+    return Context(snapshot, state, cfg)
 
 
 def import_generated(home: Path, folder: Path, **settings) -> Context:
@@ -190,7 +192,9 @@ def import_generated(home: Path, folder: Path, **settings) -> Context:
     store = SnapshotStore(cfg.snapshots_dir)
     result = import_folder(folder, store, state)
     assert result.ok, result.report.lines()
-    return Context(store.current(), state, cfg)
+    snapshot = store.current()
+    assert snapshot is not None
+    return Context(snapshot, state, cfg)
 
 
 def rows(result, *columns) -> list[tuple]:

@@ -8,7 +8,7 @@
  * as a React child, so it is escaped - never innerHTML. Every user-facing
  * word comes from cellRendererParams.labels, translated on the server.
  *
- * The number rules mirror components/formatting.py: thousands separators,
+ * The number rules mirror partnerhub/formatting.py: thousands separators,
  * U+2212 minus, "—" for a missing value, ratios as "42.5 %".
  */
 (function () {

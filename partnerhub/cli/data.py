@@ -1,4 +1,5 @@
-"""`flask --app app data ...`: generate demo data, import, show the current snapshot."""
+"""`flask --app app data ...`: generate demo data, import, show the current
+snapshot, migrate the app-state store."""
 
 from __future__ import annotations
 
@@ -6,16 +7,17 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
 
-from .runtime import services
+from partnerhub.data.runtime import services
 
 data_cli = AppGroup("data", help="Demo data, imports and snapshots.")
 
 
-def fail(lines: list[str]) -> None:
+def fail(lines: list[str]) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     sys.exit(1)
@@ -30,7 +32,7 @@ def fail(lines: list[str]) -> None:
 @click.option("--format", "fmt", default="parquet", show_default=True, type=click.Choice(["parquet", "csv"]))
 def generate_cmd(directory: Path, customers: int, weeks: int, seed: int, as_of: str | None, fmt: str):
     """Writes demo data in the import format into DIRECTORY."""
-    from .generator import generate
+    from partnerhub.data.generator import generate
 
     when = None
     if as_of:
@@ -51,7 +53,7 @@ def generate_cmd(directory: Path, customers: int, weeks: int, seed: int, as_of: 
 @click.argument("directory", type=click.Path(path_type=Path))
 def import_cmd(directory: Path):
     """Validates DIRECTORY and, when every rule holds, makes it the current snapshot."""
-    from .importer import import_folder
+    from partnerhub.data.importer import import_folder
 
     svc = services()
     started = time.monotonic()
@@ -86,3 +88,15 @@ def status_cmd():
     click.echo(f"source       {info.source}")
     for table, n in info.row_counts.items():
         click.echo(f"{table:24} {n:>12,} rows")
+
+
+@data_cli.command("migrate")
+def migrate_cmd():
+    """Upgrades the app-state store to the newest schema and shows its revision."""
+    state = services().state
+    # building the app upgrades the store (every start does): say what it did
+    before, after = state.last_upgrade or state.init_schema()
+    click.echo(f"app-state store  {state.location()}")
+    if before != after:
+        click.echo(f"migrated from    {before or 'empty'}")
+    click.echo(f"revision         {after} (head)")

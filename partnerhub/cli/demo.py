@@ -3,7 +3,8 @@
 When PARTNERHUB_HOME holds no data yet, generate demo data and import it, then
 give one demo user per role a random password, kept in a 0600 file so that
 the next `make run` prints the same sign-ins. Never when real data was
-imported: demo accounts are only created beside demo data.
+imported: demo accounts are only created beside demo data. The passwords are
+set through the application layer, as the operator ("cli").
 """
 
 from __future__ import annotations
@@ -14,12 +15,8 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select, update
 
 from partnerhub.data.runtime import services
-from partnerhub.data.state import users
-
-from .passwords import hash_password
 
 demo_cli = AppGroup("demo", help="Demo data and demo sign-ins.")
 
@@ -35,8 +32,11 @@ def _read_credentials(path: Path) -> dict[str, str]:
 
 
 def ensure_demo(customers: int = 2000, weeks: int = 26, echo=click.echo) -> dict[str, str]:
+    from partnerhub.auth.users import get_user_by_email
     from partnerhub.data.generator import DEMO_USERS, generate
     from partnerhub.data.importer import import_folder
+    from partnerhub.services import users as user_actions
+    from partnerhub.services.caller import cli_caller
 
     svc = services()
     home = svc.settings.home
@@ -49,23 +49,19 @@ def ensure_demo(customers: int = 2000, weeks: int = 26, echo=click.echo) -> dict
         if not result.ok:
             raise click.ClickException("demo data did not import: " + "; ".join(result.report.lines()[:5]))
         snap = svc.snapshots.current()
+        if snap is None:
+            raise click.ClickException("demo data did not import: no current snapshot")
     if Path(snap.source) != demo_dir.resolve():
         echo("real data is imported: no demo sign-ins are created")
         return {}
     path = home / CREDENTIALS
     creds = _read_credentials(path)
-    with svc.state.write() as conn:
-        for email, (_name, _role) in DEMO_USERS.items():
-            row = conn.execute(select(users.c.id, users.c.password_hash).where(users.c.email == email)).first()
-            if row is None:
-                continue
-            if email not in creds or not row.password_hash:
-                creds[email] = secrets.token_urlsafe(12)
-                conn.execute(
-                    update(users)
-                    .where(users.c.id == row.id)
-                    .values(password_hash=hash_password(creds[email], svc.settings.argon2_profile), source="demo")
-                )
+    new = {}
+    for email in DEMO_USERS:
+        row = get_user_by_email(svc.state, email)
+        if row is not None and (email not in creds or not row.password_hash):
+            new[email] = creds[email] = secrets.token_urlsafe(12)
+    user_actions.set_passwords(cli_caller(), new, source="demo")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.writelines(f"{email} {password}\n" for email, password in creds.items())

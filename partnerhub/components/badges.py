@@ -6,8 +6,10 @@ from collections.abc import Iterable, Mapping
 
 from dash import html
 
-from .formatting import MISSING
-from .i18n import _
+from partnerhub.formatting import MISSING
+from partnerhub.i18n import _
+
+from .icons import aria, icon
 
 
 def status_labels() -> dict[str, str]:
@@ -63,7 +65,7 @@ def status_badges(statuses: Iterable[str] | str | None, labels: Mapping[str, str
     badges = [
         html.Span(
             [
-                html.I(className=f"bi {STATUS_ICONS.get(s, 'bi-circle')} me-1", **{"aria-hidden": "true"}),
+                icon(STATUS_ICONS.get(s, "bi-circle"), "me-1"),
                 labels.get(s, s),
             ],
             className=f"badge status-badge status-{s}",
@@ -90,10 +92,10 @@ def trend_arrow(trend: str | None, id=None) -> html.Span:
     labels = trend_labels()
     if trend not in TREND_ICONS:
         return html.Span(
-            MISSING, className="trend trend-none", title=labels["none"], **{"aria-label": labels["none"]}, **props
+            MISSING, className="trend trend-none", title=labels["none"], **aria(label=labels["none"]), **props
         )
     return html.Span(
-        [html.I(className=f"bi {TREND_ICONS[trend]} me-1", **{"aria-hidden": "true"}), labels[trend]],
+        [icon(TREND_ICONS[trend], "me-1"), labels[trend]],
         className=f"trend trend-{trend}",
         **props,
     )

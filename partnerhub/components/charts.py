@@ -10,13 +10,14 @@ download of the mode bar stays.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from .formatting import fmt_int, fmt_ratio, is_missing
-from .i18n import _
+from partnerhub.formatting import fmt_int, fmt_ratio, is_missing
+from partnerhub.i18n import _
 
 # Okabe & Ito (2008): blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow, black
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -26,7 +27,7 @@ PATTERNS = ("", "/", ".", "x", "\\", "+", "-", "|")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
-def graph_config(filename: str = "chart") -> dict:
+def graph_config(filename: str = "chart") -> Any:
     return {
         "displaylogo": False,
         "responsive": True,

@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import Output, html
 
-from .i18n import _
+from partnerhub.i18n import _
+
+from .icons import aria, icon
 
 # (extension, icon) in menu order
 FORMATS = (("csv", "bi-filetype-csv"), ("xlsx", "bi-filetype-xlsx"), ("parquet", "bi-file-earmark-binary"))
@@ -29,7 +31,7 @@ def query_string(query) -> str:
         query = query.lstrip("?")
         return "?" + query if query else ""
     pairs = query.items() if isinstance(query, Mapping) else query
-    flat = []
+    flat: list[tuple[str, object]] = []
     for key, value in pairs:
         values = value if isinstance(value, (list, tuple, set, frozenset)) else [value]
         flat.extend((key, v) for v in values if v is not None and v != "")
@@ -69,14 +71,14 @@ def download_menu(
     labels = format_labels()
     items = [
         html.A(
-            [html.I(className=f"bi {icon} me-2", **{"aria-hidden": "true"}), labels[ext]],
+            [icon(symbol, "me-2"), labels[ext]],
             href=hrefs[ext],
             id=f"{id}-{ext}",
             download="",
             className="dropdown-item",
-            **{"aria-label": _("Download %(what)s as %(format)s", what=what, format=labels[ext])},
+            **aria(label=_("Download %(what)s as %(format)s", what=what, format=labels[ext])),
         )
-        for ext, icon in FORMATS
+        for ext, symbol in FORMATS
     ]
     return dbc.DropdownMenu(
         items,
@@ -84,7 +86,7 @@ def download_menu(
         size="sm",
         color="light",
         align_end=True,
-        label=html.Span([html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}), label or _("Download")]),
+        label=html.Span([icon("bi-download", "me-1"), label or _("Download")]),
         class_name="download-menu",
         toggle_class_name="border",
     )

@@ -5,11 +5,14 @@ to it, so it has an accessible name and a bigger click target."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from .i18n import _
+from partnerhub.i18n import _
+
+from .icons import aria
 
 
 def options(items: Iterable) -> list[dict]:
@@ -53,7 +56,7 @@ def multi_select(
         ],
         className=("filter-item " + className).strip(),
         role="group",
-        **{"aria-labelledby": f"{id}-label"},
+        **aria(labelledby=f"{id}-label"),
     )
 
 
@@ -102,5 +105,5 @@ def product_toggle(id: str, value: str = "meetings", label: str | None = None) -
 
 def filter_bar(children, id: str | None = None, label: str | None = None) -> html.Div:
     """Filters in a wrapping row; `label` names the group for assistive tech."""
-    props = {"id": id} if id is not None else {}
-    return html.Div(children, className="filter-bar", role="group", **{"aria-label": label or _("Filters")}, **props)
+    props: dict[str, Any] = {"id": id} if id is not None else {}
+    return html.Div(children, className="filter-bar", role="group", **aria(label=label or _("Filters")), **props)

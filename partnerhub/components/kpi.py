@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import html
 
-from .formatting import fmt
-from .i18n import _
+from partnerhub.formatting import fmt
+from partnerhub.i18n import _
+
+from .icons import aria, icon
 
 
 def info_icon(id: str, label: str, definition: str) -> list:
@@ -17,11 +20,11 @@ def info_icon(id: str, label: str, definition: str) -> list:
     without the tooltip having to open."""
     return [
         html.Button(
-            html.I(className="bi bi-info-circle", **{"aria-hidden": "true"}),
+            icon("bi-info-circle"),
             id=id,
             type="button",
             className="info-icon",
-            **{"aria-label": _("%(label)s: %(definition)s", label=label, definition=definition)},
+            **aria(label=_("%(label)s: %(definition)s", label=label, definition=definition)),
         ),
         dbc.Tooltip(definition, target=id, placement="top"),
     ]
@@ -57,5 +60,5 @@ def kpi_card(id: str, label: str, value, definition: str, hint: str | None = Non
 
 def kpi_row(cards: Sequence, id: str | None = None) -> html.Div:
     """Cards side by side, wrapping on narrow screens (CSS grid)."""
-    props = {"id": id} if id is not None else {}
+    props: dict[str, Any] = {"id": id} if id is not None else {}
     return html.Div(list(cards), className="kpi-row", **props)

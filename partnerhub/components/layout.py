@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dash import html
 
+from .icons import aria, icon
 
-def empty_state(message: str, reason: str | None = None, id=None, icon: str = "bi-inbox") -> html.Div:
+
+def empty_state(message: str, reason: str | None = None, id=None, symbol: str = "bi-inbox") -> html.Div:
     """Says what is empty ("No expiring subscriptions") and, when known, why
     ("none of your customers has a line ending in the next 90 days")."""
     props = {"id": id} if id is not None else {}
     return html.Div(
         [
-            html.I(className=f"bi {icon} empty-state-icon", **{"aria-hidden": "true"}),
+            icon(symbol, "empty-state-icon"),
             html.Div(
                 [
                     html.Div(message, className="empty-state-message"),
@@ -40,5 +42,5 @@ def section(title: str, definition: str | None, children, id: str, actions=None,
         ],
         id=id,
         className="page-section",
-        **{"aria-labelledby": f"{id}-title"},
+        **aria(labelledby=f"{id}-title"),
     )

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from dash import html
 
-from .formatting import fmt_int
-from .i18n import _
+from partnerhub.formatting import fmt_int
+from partnerhub.i18n import _
+
+from .icons import aria
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,19 @@ def license_bar_segments(used, assigned, total, available=None) -> BarSegments:
         # the rounding remainder goes to the last non-empty segment so the widths add up to 100
         last = max(i for i, n in enumerate((used, unused, available)) if n)
         widths[last] = round(100.0 - sum(w for i, w in enumerate(widths) if i != last), 2)
+    used_pct, unused_pct, available_pct = widths
     return BarSegments(
-        used, assigned, unused, available, overage, total, *widths, pct(total), pct(overage) if overage else 0.0
+        used,
+        assigned,
+        unused,
+        available,
+        overage,
+        total,
+        used_pct,
+        unused_pct,
+        available_pct,
+        pct(total),
+        pct(overage) if overage else 0.0,
     )
 
 
@@ -101,7 +114,7 @@ def license_bar(used, assigned, total, available=None, id=None, compact: bool = 
         track = html.Div(
             html.Span(_("No licenses"), className="license-bar-none"),
             className="license-bar-track license-bar-empty",
-            **{"aria-hidden": "true"},
+            **aria(hidden="true"),
         )
     else:
         parts = [
@@ -114,14 +127,14 @@ def license_bar(used, assigned, total, available=None, id=None, compact: bool = 
                 html.Div(className="lb-overage", style={"left": f"{seg.total_pct}%", "width": f"{seg.overage_pct}%"})
             )
             parts.append(html.Div(className="lb-total-marker", style={"left": f"{seg.total_pct}%"}))
-        track = html.Div(parts, className="license-bar-track", **{"aria-hidden": "true"})
+        track = html.Div(parts, className="license-bar-track", **aria(hidden="true"))
 
     over = html.Span(_("%(n)s over", n=fmt_int(seg.overage)), className="lb-over-label") if seg.overage else None
     if compact:
-        caption = html.Span(
+        caption: html.Span | html.Div = html.Span(
             [f"{fmt_int(seg.used)} / {fmt_int(seg.assigned)} / {fmt_int(seg.total)}", over and " ", over],
             className="license-bar-caption",
-            **{"aria-hidden": "true"},
+            **aria(hidden="true"),
         )
     else:
         caption = html.Div(
@@ -135,7 +148,7 @@ def license_bar(used, assigned, total, available=None, id=None, compact: bool = 
                 over,
             ],
             className="license-bar-legend",
-            **{"aria-hidden": "true"},
+            **aria(hidden="true"),
         )
     props = {"id": id} if id is not None else {}
     return html.Div(

@@ -9,8 +9,9 @@ from dash import html
 
 from partnerhub.auth.roles import may_see
 from partnerhub.auth.session import current_identity
+from partnerhub.i18n import _
 
-from .i18n import _
+from .icons import icon
 
 # (area, path, icon) in menu order
 NAV = (
@@ -38,13 +39,13 @@ def nav_items(role: str | None) -> list:
     return [
         dbc.NavItem(
             dbc.NavLink(
-                [html.I(className=f"bi {icon} me-1", **{"aria-hidden": "true"}), labels[area]],
+                [icon(symbol, "me-1"), labels[area]],
                 href=path,
                 active="partial",
                 id=f"nav-{area}",
             )
         )
-        for area, path, icon in NAV
+        for area, path, symbol in NAV
         if may_see(role, area)
     ]
 
@@ -76,7 +77,7 @@ def shell():
             [
                 dbc.NavbarBrand(
                     [
-                        html.I(className="bi bi-bar-chart-line me-2", **{"aria-hidden": "true"}),
+                        icon("bi-bar-chart-line", "me-2"),
                         _("Partner Hub Analytics"),
                     ],
                     href="/",

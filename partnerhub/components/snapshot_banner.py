@@ -6,7 +6,9 @@ from datetime import date
 
 from dash import html
 
-from .i18n import _
+from partnerhub.i18n import _
+
+from .icons import icon
 
 
 def data_as_of(as_of: date | None) -> html.Div:
@@ -14,7 +16,7 @@ def data_as_of(as_of: date | None) -> html.Div:
         return html.Div(_("No data has been imported yet."), className="text-muted small", id="data-as-of")
     return html.Div(
         [
-            html.I(className="bi bi-clock-history me-1", **{"aria-hidden": "true"}),
+            icon("bi-clock-history", "me-1"),
             _("Data as of %(date)s · refreshed every Sunday 00:00 UTC", date=as_of.isoformat()),
         ],
         className="text-muted small mb-2",

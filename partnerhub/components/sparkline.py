@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from dash import html
 
-from .formatting import fmt_int, is_missing
-from .i18n import _
+from partnerhub.formatting import fmt_int, is_missing
+from partnerhub.i18n import _
 
 STROKE = "#0072B2"
 
@@ -32,7 +32,8 @@ def sparkline_points(
     bottom = min(min(present), 0)
     span = (top - bottom) or 1
     step = (width - 2 * pad) / (n - 1) if n > 1 else 0
-    runs, run = [], []
+    runs: list[list[tuple[float, float]]] = []
+    run: list[tuple[float, float]] = []
     for i, v in enumerate(values):
         if is_missing(v):
             if run:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import TypeVar, cast
 
 from sqlalchemy import func, select
 
 from partnerhub.data.state import audit_log
 
 from .types import Context, View
+
+T = TypeVar("T")
 
 _SMALL = 256
 _LARGE = 8
@@ -66,15 +69,15 @@ def state_version(ctx: Context) -> tuple:
         return (ctx.state.url, conn.execute(select(func.max(audit_log.c.id))).scalar())
 
 
-def cached(ctx: Context, name: str, view: View, compute: Callable[[], object], extra: Hashable = ()) -> object:
+def cached(ctx: Context, name: str, view: View, compute: Callable[[], T], extra: Hashable = ()) -> T:
     key = (ctx.snapshot.id, str(ctx.snapshot.path), name, view, settings_key(ctx), extra)
     store = _large if name in LARGE_DATASETS else _small
     hit, value = store.get(key)
     if hit:
-        return value
-    value = compute()
-    store.put(key, value)
-    return value
+        return cast(T, value)
+    computed = compute()
+    store.put(key, computed)
+    return computed
 
 
 def clear() -> None:

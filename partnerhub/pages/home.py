@@ -7,9 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask import has_request_context
 
-from partnerhub.components.i18n import _
 from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.runtime import current_snapshot
+from partnerhub.i18n import _
 
 dash.register_page(__name__, path="/", title="Partner Hub Analytics", name="Home", area="home")
 

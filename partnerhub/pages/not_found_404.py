@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from partnerhub.components.i18n import _
+from partnerhub.i18n import _
 
 dash.register_page(__name__, path="/404", title="Not found", area="home")
 

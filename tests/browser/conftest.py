@@ -103,10 +103,18 @@ class BrowserErrors:
             "document.addEventListener('securitypolicyviolation', e => console.error("
             "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI));"
         )
-        page.on("console", lambda msg: msg.type == "error" and self.seen.append(f"console: {msg.text}"))
+        page.on("console", self._console)
         page.on("pageerror", lambda err: self.seen.append(f"page error: {err}"))
         page.on("requestfailed", lambda req: self._failed(req))
-        page.on("response", lambda res: res.status >= 500 and self.seen.append(f"HTTP {res.status} {res.url}"))
+        page.on("response", self._response)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.seen.append(f"console: {msg.text}")
+
+    def _response(self, res) -> None:
+        if res.status >= 500:
+            self.seen.append(f"HTTP {res.status} {res.url}")
 
     def _failed(self, request) -> None:
         failure = request.failure or ""

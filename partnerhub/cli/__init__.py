@@ -1,0 +1,16 @@
+"""The command line of spec/interfaces.md (`flask --app app data|users|demo …`):
+entry points at the top of the arrows, like pages and the API; every change
+they make goes through the application layer (services) as the actor "cli"."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_cli(server: Flask) -> None:
+    from .data import data_cli
+    from .demo import demo_cli
+    from .users import users_cli
+
+    for group in (data_cli, users_cli, demo_cli):
+        server.cli.add_command(group)
