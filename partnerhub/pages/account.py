@@ -1,8 +1,10 @@
-"""My account: own API tokens (create - shown once -, list, revoke) and own password.
+"""My account: own API tokens (create - shown once -, list, revoke), own
+password, and own sessions (see them, end the other ones).
 
 Every role has this page (area "account"); each callback acts only on the
-signed-in user's own tokens and password, identified on the server, through
-the application layer (partnerhub/services/tokens.py and users.py).
+signed-in user's own tokens, password and sessions, identified on the server,
+through the application layer (partnerhub/services/tokens.py, users.py and
+sessions.py).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from partnerhub.auth import tokens as auth_tokens
 from partnerhub.auth import users as auth_users
 from partnerhub.auth.passwords import MIN_LENGTH
 from partnerhub.auth.roles import ROLE_LABELS
-from partnerhub.auth.session import current_identity, renew_session
+from partnerhub.auth.session import current_identity, current_session_id, idle_timeout, renew_session
 from partnerhub.components.callbacks import clicked_id
 from partnerhub.components.icons import aria
 from partnerhub.data.runtime import services
 from partnerhub.i18n import _
 from partnerhub.pages._feedback import alert, shows_refusal
+from partnerhub.services import sessions as session_actions
 from partnerhub.services import tokens as token_actions
 from partnerhub.services import users as user_actions
 from partnerhub.services.caller import current_caller
@@ -143,9 +146,122 @@ def _change_password(n, current, new, repeat):
         raise PreventUpdate
     caller = current_caller()
     outcome = user_actions.change_own_password(caller, current, new, repeat)
-    # this session goes on; the version bump has ended every other one
+    # the change ended every session of theirs: this browser goes on in a new one
     renew_session(auth_users.get_user(caller.state, caller.user_id))
     return alert(outcome.message), "", "", ""
+
+
+# browser and system names found in a User-Agent header, in the order tried
+BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Mac OS X", "macOS"),
+    ("Android", "Android"),
+    ("Linux", "Linux"),
+)
+
+
+def device(user_agent: str | None) -> str:
+    """A short name for the browser a session was signed in from."""
+    ua = user_agent or ""
+    browser = next((name for key, name in BROWSERS if key in ua), None)
+    system = next((name for key, name in SYSTEMS if key in ua), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or (ua[:60] if ua else _("Unknown browser"))
+
+
+def sessions_table(user_id: int | None) -> Component:
+    rows = session_actions.mine(current_caller(), idle_timeout()) if user_id is not None else []
+    if not rows:
+        return html.P(_("You have no sessions."), className="text-muted")
+    current = current_session_id()
+    header = html.Thead(
+        html.Tr([html.Th(_(h), scope="col") for h in ("Browser", "Address", "Signed in", "Last active", "")])
+    )
+
+    def action(r: dict):
+        if r["id"] == current:
+            return dbc.Badge(_("This session"), color="success")
+        return html.Button(
+            _("End"),
+            id={"type": "account-session-end", "session": r["id"]},
+            type="button",
+            className="btn btn-outline-danger btn-sm",
+            **aria(label=_("End the session of %(device)s", device=device(r["user_agent"]))),
+        )
+
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(device(r["user_agent"]), title=r["user_agent"] or ""),
+                    html.Td(r["address"] or "–"),
+                    html.Td(_when(r["created_at"])),
+                    html.Td(_when(r["last_seen_at"])),
+                    html.Td(action(r)),
+                ]
+            )
+            for r in rows
+        ]
+    )
+    return dbc.Table([header, body], striped=True, size="sm", responsive=True, id="account-sessions-grid")
+
+
+@dash.callback(
+    Output("account-session-feedback", "children", allow_duplicate=True),
+    Output("account-sessions", "children", allow_duplicate=True),
+    Input({"type": "account-session-end", "session": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+@shows_refusal(2)
+def _end_session(_clicks):
+    clicked = clicked_id()
+    caller = current_caller()
+    outcome = session_actions.end_own(caller, clicked.get("session"), current_session_id(), idle_timeout())
+    return alert(outcome.message), sessions_table(caller.user_id)
+
+
+@dash.callback(
+    Output("account-session-feedback", "children", allow_duplicate=True),
+    Output("account-sessions", "children", allow_duplicate=True),
+    Input("account-sessions-end-others", "n_clicks"),
+    prevent_initial_call=True,
+)
+@shows_refusal(2)
+def _end_other_sessions(n):
+    if not n:
+        raise PreventUpdate
+    caller = current_caller()
+    outcome = session_actions.end_others(caller, current_session_id(), idle_timeout())
+    return alert(outcome.message), sessions_table(caller.user_id)
+
+
+def sessions_card(user_id: int) -> Component:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(_("Sessions"), className="h5"),
+                html.P(
+                    _(
+                        "Where you are signed in. End a session you do not recognise, "
+                        "and change your password if you did not sign in there."
+                    ),
+                    className="small text-muted",
+                ),
+                html.Div(id="account-session-feedback", role="status"),
+                html.Div(sessions_table(user_id), id="account-sessions", className="mt-2"),
+                dbc.Button(
+                    _("End all other sessions"),
+                    id="account-sessions-end-others",
+                    color="outline-danger",
+                    className="mt-2",
+                ),
+            ]
+        )
+    )
 
 
 def layout(**_params):
@@ -239,6 +355,7 @@ def layout(**_params):
                     ),
                 ]
             ),
+            dbc.Row(dbc.Col(sessions_card(ident.id), className="mb-3")),
         ],
         id="account-page",
     )

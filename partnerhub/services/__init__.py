@@ -12,6 +12,7 @@ they never write to a store themselves.
     assignments.py  admin assignments: assign / unassign customers
     users.py        users and roles, passwords (a user's own included)
     tokens.py       API tokens: create, revoke one, revoke all of a user
+    sessions.py     signed-in sessions: end one's own, end all of a user
 
 Shared pieces: caller.py (who acts, on which stores), checks.py (the checks
 every action starts with), lookup.py (what the checks read from the

@@ -1,5 +1,6 @@
 """The "Users and roles" tab: add a user; change one's role, reset their
-password, disable or enable them, revoke their API tokens; every user."""
+password, disable or enable them, end their sessions, revoke their API
+tokens; every user."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from dash.exceptions import PreventUpdate
 
 from partnerhub.auth import users as auth_users
 from partnerhub.auth.roles import ASSIGNED_SCOPE
+from partnerhub.auth.session import current_session_id, idle_timeout
 from partnerhub.components.grid import Column, data_grid
 from partnerhub.components.layout import section
+from partnerhub.data import sessions as session_store
 from partnerhub.data.runtime import services
 from partnerhub.i18n import _
 from partnerhub.pages._feedback import alert, shows_refusal
+from partnerhub.services import sessions as session_actions
 from partnerhub.services import tokens as token_actions
 from partnerhub.services import users as user_actions
 from partnerhub.services.caller import current_caller
@@ -29,12 +33,14 @@ USER_COLUMNS = (
     ("role", "Role"),
     ("status", "Status"),
     ("last_sign_in", "Last sign-in"),
+    ("sessions", "Sessions"),
     ("tokens", "API tokens"),
     ("assigned", "Assigned customers"),
 )
 
 
 def user_rows(rows: list[dict]) -> list[dict]:
+    sessions = session_store.active_counts(services().state, idle_timeout())
     return [
         {
             "email": r["email"],
@@ -42,6 +48,7 @@ def user_rows(rows: list[dict]) -> list[dict]:
             "role": _(r["role_label"]),
             "status": _(STATUS_LABELS[r["status"]]),
             "last_sign_in": when(r["last_sign_in_at"]),
+            "sessions": sessions.get(r["id"], 0),
             "tokens": r["tokens"],
             "assigned": str(r["assigned"]) if r["role"] in ASSIGNED_SCOPE else _("all"),
         }
@@ -52,7 +59,7 @@ def user_rows(rows: list[dict]) -> list[dict]:
 def users_grid(rows: list[dict]):
     widths = {"email": 260, "name": 160, "role": 210}
     columns = [
-        Column(name, _(header), "int" if name == "tokens" else "text", width=widths.get(name))
+        Column(name, _(header), "int" if name in ("sessions", "tokens") else "text", width=widths.get(name))
         for name, header in USER_COLUMNS
     ]
     return data_grid(
@@ -127,6 +134,12 @@ def users_tab(rows: list[dict]) -> html.Div:
                     [
                         dbc.Button(_("Disable"), id="admin-disable-submit", color="outline-danger", className="me-2"),
                         dbc.Button(_("Enable"), id="admin-enable-submit", color="outline-success", className="me-2"),
+                        dbc.Button(
+                            _("End all sessions"),
+                            id="admin-end-sessions-submit",
+                            color="outline-danger",
+                            className="me-2",
+                        ),
                         dbc.Button(_("Revoke all API tokens"), id="admin-revoke-tokens-submit", color="outline-danger"),
                     ],
                     className="mt-2",
@@ -175,6 +188,7 @@ def _add_user(n, email, name, role, password, version):
     Input("admin-reset-submit", "n_clicks"),
     Input("admin-disable-submit", "n_clicks"),
     Input("admin-enable-submit", "n_clicks"),
+    Input("admin-end-sessions-submit", "n_clicks"),
     Input("admin-revoke-tokens-submit", "n_clicks"),
     State("admin-user-select", "value"),
     State("admin-role-select", "value"),
@@ -183,7 +197,7 @@ def _add_user(n, email, name, role, password, version):
     prevent_initial_call=True,
 )
 @shows_refusal(3)
-def _change_user(_role, _reset, _disable, _enable, _revoke, email, role, password, version):
+def _change_user(_role, _reset, _disable, _enable, _end_sessions, _revoke, email, role, password, version):
     if not ctx.triggered or not ctx.triggered[0]["value"]:
         raise PreventUpdate
     caller = current_caller()
@@ -198,6 +212,9 @@ def _change_user(_role, _reset, _disable, _enable, _revoke, email, role, passwor
         message = alert(user_actions.set_disabled(caller, email, True).message)
     elif button == "admin-enable-submit":
         message = alert(user_actions.set_disabled(caller, email, False).message)
+    elif button == "admin-end-sessions-submit":
+        outcome = session_actions.end_all_of(caller, email, idle_timeout(), current_session_id())
+        message = alert(outcome.message)
     elif button == "admin-revoke-tokens-submit":
         message = alert(token_actions.revoke_all(caller, email).message)
     else:
