@@ -120,20 +120,26 @@ def dash_callback(
     )
 
 
-def router(client, pathname: str, headers: dict | None = None):
-    """The pages router callback asking for `pathname`."""
-    body = {
+def router_body(pathname: str, search: str = "") -> dict:
+    """The body of the pages router callback asking for `pathname`."""
+    return {
         "output": ROUTER,
         "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
         "inputs": [
             {"id": "_pages_location", "property": "pathname", "value": pathname},
-            {"id": "_pages_location", "property": "search", "value": ""},
+            {"id": "_pages_location", "property": "search", "value": search},
         ],
         "state": [],
         "changedPropIds": ["_pages_location.pathname"],
     }
+
+
+def router(client, pathname: str, headers: dict | None = None):
+    """The pages router callback asking for `pathname`."""
     return client.post(
-        "/_dash-update-component", json=body, headers=csrf_header(client) if headers is None else headers
+        "/_dash-update-component",
+        json=router_body(pathname),
+        headers=csrf_header(client) if headers is None else headers,
     )
 
 
@@ -144,3 +150,12 @@ def new_user(services, role: str, password: str | None = PASSWORD, prefix: str =
     email = f"{prefix}-{uuid.uuid4().hex[:10]}@tests.example"
     add_or_update_user(services.state, "tests", email, f"Test {role}", role, password=password)
     return email
+
+
+def api_tokens(app, emails, name: str = "tests") -> dict[str, str]:
+    """A fresh API token for each of these users, by e-mail."""
+    from partnerhub.auth.tokens import create_token
+    from partnerhub.auth.users import get_user_by_email
+
+    svc = app.extensions["partnerhub"]
+    return {email: create_token(svc.state, get_user_by_email(svc.state, email).id, name) for email in emails}

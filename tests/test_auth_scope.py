@@ -14,7 +14,7 @@ from partnerhub.auth.session import Identity, current_identity
 from partnerhub.auth.users import assign_customers, assignments_for_customer, get_user_by_email, unassign_customer
 from partnerhub.data.importer import merge_directory
 from partnerhub.data.state import admin_assignments, audit_log, trials, users
-from tests.auth_client import ROUTER, csrf_header, new_user, sign_in
+from tests.auth_client import csrf_header, new_user, router_body, sign_in
 
 
 def _identity(services, email):
@@ -159,13 +159,17 @@ def _request_as(app, email, path="/_dash-update-component", **kwargs):
 
 
 def test_a_forged_callback_body_cannot_widen_the_scope(app, services):
+    forged_states = [
+        {"id": "scope", "property": "data", "value": None},
+        {"id": "role", "property": "data", "value": "partner_full_admin"},
+    ]
+    # states the callback does not have are refused before it runs (auth/callback_inputs.py)
+    with _request_as(app, "admin@demo.example", method="POST", json={**router_body("/"), "state": forged_states}):
+        refused = app.preprocess_request()
+        assert refused is not None and refused.status_code == 400
+    # keys Dash does not read pass, and change nothing
     forged = {
-        "output": ROUTER,
-        "state": [
-            {"id": "scope", "property": "data", "value": None},
-            {"id": "role", "property": "data", "value": "partner_full_admin"},
-        ],
-        "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"}],
+        **router_body("/"),
         "scope": None,
         "role": "partner_full_admin",
         "customer_ids": ["CUST-000001"],
