@@ -611,3 +611,53 @@ def test_contract_doc_is_current():
 
     doc = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
     assert doc.read_text() == render(), "run: python -m partnerhub.data.contract_doc > docs/data-contract.md"
+
+
+# ---------------------------------------------------------------- control characters
+
+CONTROL_RULE = "must not contain control characters (U+0000-U+001F except tab, U+007F)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+@pytest.mark.parametrize(("char", "shown"), [("\x00", "<U+0000>"), ("\x07", "<U+0007>")], ids=["NUL", "BEL"])
+def test_a_control_character_in_a_name_refuses_the_import(home, fmt, char, shown):
+    lines = refused(home, tables(**_row("customers", 1, name=f"Sakura{char}Logistics")), fmt=fmt)
+    row = 3 if fmt == "csv" else 2  # the CSV's header is line 1
+    assert_problem(lines, f"customers.{fmt}:{row}:name: Sakura{shown}Logistics:", CONTROL_RULE)
+    assert not any(char in line for line in lines)  # shown, never printed raw
+
+
+@pytest.mark.parametrize(
+    ("changed", "fmt", "prefix"),
+    [
+        (
+            _row("orders", 0, description="line one\nline two"),
+            "csv",
+            "orders.csv:2:description: line one<U+000A>line two:",
+        ),
+        (
+            _row("call_queues", 0, queue_name="Support\r"),
+            "parquet",
+            "call_queues.parquet:1:queue_name: Support<U+000D>:",
+        ),
+        (_row("partner_admins", 0, name="Pat\x1b[2J"), "csv", "partner_admins.csv:2:name: Pat<U+001B>[2J:"),
+        (
+            {
+                "partner_admins": [{**BASE["partner_admins"][0], "email": "pat\x7f@partner.example"}],
+                "customer_admins": [{"customer_id": "c1", "email": "pat\x7f@partner.example"}],
+            },
+            "csv",
+            "partner_admins.csv:2:email: pat<U+007F>@partner.example:",
+        ),
+    ],
+    ids=["line-break-in-description", "carriage-return", "escape-in-admin-name", "DEL-in-email"],
+)
+def test_control_characters_are_refused_in_every_text_field(home, changed, fmt, prefix):
+    assert_problem(refused(home, tables(**changed), fmt=fmt), prefix, CONTROL_RULE)
+
+
+def test_a_tab_in_a_name_is_kept(home):
+    store, state, tmp = home
+    result = import_folder(write_folder(tmp / "tab", tables(**_row("customers", 0, name="Acme\tCorp"))), store, state)
+    assert result.ok, result.report.lines()
+    assert store.current().rows("SELECT name FROM customers WHERE customer_id = 'c1'") == [("Acme\tCorp",)]

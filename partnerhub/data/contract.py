@@ -7,6 +7,7 @@ from them, so the four can never disagree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 CONTRACT_VERSION = 1
@@ -41,6 +42,23 @@ SQL_TYPES = {
     "decimal": "DOUBLE",
 }
 
+# text a person typed: names, descriptions, e-mail addresses. Control
+# characters are refused in them: a NUL or a line break in a customer's name
+# breaks exports, terminals and the next system the data goes to
+FREE_TEXT_TYPES = ("name", "email")
+# U+0000-U+001F but tab, and U+007F, as an RE2 character class
+CONTROL_CHARACTERS = r"[\x00-\x08\x0A-\x1F\x7F]"
+CONTROL_CHARACTERS_RULE = "must not contain control characters (U+0000-U+001F except tab, U+007F)"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+def visible(value):
+    """A value as a problem report shows it: a control character as <U+0007>,
+    never the raw character that would ring, erase or end the line."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -54,6 +72,10 @@ class Column:
     @property
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
+
+    @property
+    def free_text(self) -> bool:
+        return self.type in FREE_TEXT_TYPES
 
 
 @dataclass(frozen=True)

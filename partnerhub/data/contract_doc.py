@@ -8,8 +8,8 @@ from .contract import CONTRACT_VERSION, TABLES
 
 TYPE_WORDS = {
     "id": "id (1-64 of A-Z a-z 0-9 . _ -)",
-    "name": "text (1-200 characters)",
-    "email": "e-mail address",
+    "name": "text (1-200 characters, no control characters)",
+    "email": "e-mail address (no control characters)",
     "currency": "3 capital letters (ISO 4217)",
     "date": "date YYYY-MM-DD",
     "sunday": "date YYYY-MM-DD, a Sunday",
@@ -34,6 +34,12 @@ Parquet: the natural types (naive timestamps are read as UTC).
 reports each problem as `file:row:column: value: rule` (row = the line number
 in a CSV, header = 1; for Parquet the 1-based row). Any problem: exit 1 and
 nothing changes. Columns not listed are ignored with a warning.
+
+**Text** (names, descriptions, e-mail addresses) must not contain control
+characters: U+0000-U+001F except tab (so no NUL and no line break, even inside
+a quoted CSV field) and U+007F. Each one is reported on its
+`file:row:column`, the character shown as `<U+0007>`. Imports before this
+rule accepted them; a folder that holds one is now refused as a whole.
 
 This page is generated from `partnerhub/data/contract.py`; the importer validates
 against the same description.

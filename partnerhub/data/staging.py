@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from .contract import TABLES, Table
+from .contract import TABLES, Table, visible
 from .import_report import EXAMPLES_PER_RULE, Problem, Report
 
 CSV_DIALECT = "delim=',', quote='\"', escape='\"', strict_mode=true, null_padding=false"
@@ -186,7 +186,7 @@ def _report_rejects(con, path: Path, header_fields: int, report: Report) -> bool
             record = (record or "").lstrip("\r\n")
             fields = len(next(csv.reader(io.StringIO(record)), []))
             rule = f"has {fields} fields, the header has {header_fields}"
-            value = record.replace("\r", "").replace("\n", "\\n")
+            value = visible(record.replace("\r", "").replace("\n", "\\n"))
             rest = wrong_width - len(shown) if i == len(shown) - 1 else 0
             report.add(Problem(path.name, lines[pos], "-", value, rule), 1 + rest)
     return True

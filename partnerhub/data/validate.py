@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from .contract import TABLES, Column, Table
+from .contract import CONTROL_CHARACTERS, CONTROL_CHARACTERS_RULE, TABLES, Column, Table, visible
 from .import_report import EXAMPLES_PER_RULE, Problem, Report
 from .staging import find_files, stage
 
@@ -67,6 +67,18 @@ def _type_check(col: Column) -> tuple[str, str]:
     raise ValueError(t)
 
 
+def _rules(col: Column) -> list[tuple[str, str]]:
+    """Every (SQL check, words of the problem) a non-null raw value must pass."""
+    rules = [_type_check(col)]
+    if col.free_text:
+        rules.append((f"NOT regexp_matches(v, '{CONTROL_CHARACTERS}')", CONTROL_CHARACTERS_RULE))
+    return rules
+
+
+def _valid(col: Column) -> str:
+    return " AND ".join(f"({check})" for check, _ in _rules(col))
+
+
 def typed_expr(col: Column, source: str | None = None) -> str:
     """The raw text of a valid value turned into its snapshot type."""
     v = source or col.name
@@ -88,7 +100,7 @@ def _collect(con, report: Report, file: str, column: str, rule: str, sql: str, p
         f"SELECT * FROM ({sql}) ORDER BY 1 LIMIT {EXAMPLES_PER_RULE}", params=list(params) or None
     ).fetchall()
     for i, (row, value) in enumerate(rows):
-        report.add(Problem(file, row, column, value, rule), count - len(rows) + 1 if i == len(rows) - 1 else 1)
+        report.add(Problem(file, row, column, visible(value), rule), count - len(rows) + 1 if i == len(rows) - 1 else 1)
 
 
 def check_columns(con, table: Table, file: str, report: Report) -> None:
@@ -103,15 +115,15 @@ def check_columns(con, table: Table, file: str, report: Report) -> None:
                 "must not be empty",
                 f"SELECT __row, NULL AS v FROM {raw} WHERE {col.name} IS NULL",
             )
-        check, rule = _type_check(col)
-        _collect(
-            con,
-            report,
-            file,
-            col.name,
-            rule,
-            f"SELECT __row, v FROM (SELECT __row, {col.name} AS v FROM {raw}) WHERE v IS NOT NULL AND NOT coalesce(({check}), false)",
-        )
+        for check, rule in _rules(col):
+            _collect(
+                con,
+                report,
+                file,
+                col.name,
+                rule,
+                f"SELECT __row, v FROM (SELECT __row, {col.name} AS v FROM {raw}) WHERE v IS NOT NULL AND NOT coalesce(({check}), false)",
+            )
 
 
 def typed_view(con, table: Table) -> str:
@@ -119,8 +131,7 @@ def typed_view(con, table: Table) -> str:
     view = f"typed_{table.name}"
     parts = []
     for col in table.columns:
-        check, _ = _type_check(col)
-        parts.append(f"CASE WHEN {_check_on_column(check, col.name)} THEN {typed_expr(col)} END AS {col.name}")
+        parts.append(f"CASE WHEN {_check_on_column(_valid(col), col.name)} THEN {typed_expr(col)} END AS {col.name}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT __row, {', '.join(parts)} FROM raw_{table.name}")
     return view
 

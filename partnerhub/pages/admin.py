@@ -20,6 +20,7 @@ from partnerhub.data.runtime import services
 from partnerhub.i18n import _
 from partnerhub.pages._admin.assignments_tab import assignments_tab
 from partnerhub.pages._admin.audit_tab import AUDIT_LIMIT, audit_tab
+from partnerhub.pages._admin.snapshot_notice import snapshot_notice
 from partnerhub.pages._admin.users_tab import users_tab
 
 dash.register_page(__name__, path="/admin", title="Administration", name="Administration", area="administration")
@@ -35,6 +36,7 @@ def layout(**_params):
     return html.Div(
         [
             html.H1(_("Administration"), className="h3"),
+            snapshot_notice(),
             dcc.Store(id="admin-refresh", data=0),
             dcc.Store(id="admin-assign-refresh", data=0),
             dbc.Tabs(
