@@ -1,8 +1,11 @@
 """Shared fixtures: a real PARTNERHUB_HOME with imported demo data, a real
-app-state SQLite file, and the app built on them. Nothing of ours is mocked."""
+app-state SQLite file, and the app built on them; app-state stores of their
+own on SQLite and on a real PostgreSQL server. Nothing of ours is mocked."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,12 +79,83 @@ def services(app):
     return app.extensions[EXTENSION]
 
 
+# ---- the app-state store on each backend ------------------------------------------------------
+# A test that takes `state` (or `state_url`) runs once on SQLite and once on
+# PostgreSQL: one throwaway server for the whole session (tests/postgres_server.py),
+# a database of its own for each test.
+
+BACKENDS = ("sqlite", "postgresql")
+_PG_TEMPLATE = "partnerhub_head"
+_pg_databases = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """The libpq URL of the session's PostgreSQL server, started on first use."""
+    from tests.postgres_server import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_head(postgres) -> str:
+    """A database migrated to head that each test's store is copied from:
+    copying is faster than migrating."""
+    from partnerhub.data.state import StateStore
+    from tests.postgres_server import create_database
+
+    store = StateStore(create_database(postgres, _PG_TEMPLATE))
+    store.init_schema()
+    store.dispose()  # a template must have no connections
+    return _PG_TEMPLATE
+
+
 @pytest.fixture
-def state(tmp_path):
-    """A fresh, empty app-state store of its own (not the session app's)."""
+def new_store_url(request, tmp_path) -> Iterator[Callable[..., str]]:
+    """new_store_url(backend, template=None) -> the URL of a new store of
+    this test: empty, or (PostgreSQL) a copy of the `template` database.
+    Dropped after the test."""
+    made: list[str] = []
+    files = itertools.count(1)
+
+    def make(backend: str, template: str | None = None) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path}/state-{next(files)}.sqlite"
+        from tests.postgres_server import create_database
+
+        name = f"t{next(_pg_databases)}"
+        made.append(name)
+        return create_database(request.getfixturevalue("postgres"), name, template)
+
+    yield make
+    if made:
+        from tests.postgres_server import drop_database
+
+        for name in made:
+            drop_database(request.getfixturevalue("postgres"), name)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def state_url(backend, new_store_url) -> str:
+    """The URL of a new, empty (not migrated) store on the test's backend."""
+    return new_store_url(backend)
+
+
+@pytest.fixture
+def state(backend, new_store_url, request):
+    """A fresh app-state store at head of its own (not the session app's), on each backend."""
     from partnerhub.data.state import StateStore
 
-    s = StateStore(f"sqlite:///{tmp_path}/state.sqlite")
-    s.init_schema()
+    if backend == "sqlite":
+        s = StateStore(new_store_url(backend))
+        s.init_schema()
+    else:
+        s = StateStore(new_store_url(backend, request.getfixturevalue("postgres_head")))
     yield s
     s.dispose()

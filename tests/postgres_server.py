@@ -64,11 +64,24 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(server_url: str, name: str) -> str:
-    """A new empty database on the server; its SQLAlchemy URL."""
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A new database on the server, empty or a copy of `template` (a
+    database nobody is connected to); its SQLAlchemy URL."""
+    import psycopg
+
+    source = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"{source}')
+    return sqlalchemy_url(server_url, name)
+
+
+def sqlalchemy_url(server_url: str, name: str) -> str:
+    return f"postgresql+psycopg://{server_url.removeprefix('postgresql://')}/{name}"
+
+
+def drop_database(server_url: str, name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql+psycopg://{server_url.removeprefix('postgresql://')}/{name}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

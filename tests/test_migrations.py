@@ -1,6 +1,8 @@
 """App-state migrations: a new store is built by them, a store made before
 them (create_all and schema_info version 1) is upgraded keeping every row,
-and the migrated schema is exactly what the code queries with."""
+and the migrated schema is exactly what the code queries with. The tests
+taking `state` run on SQLite and on PostgreSQL; stores made before
+migrations only ever were SQLite files."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, MetaData, String, create_engine, insert, select
+from sqlalchemy import Column, MetaData, String, create_engine, insert, inspect, select
 
 from partnerhub.data import migrations
 from partnerhub.data import state as state_schema
@@ -256,10 +258,29 @@ def test_a_store_made_before_migrations_keeps_every_row(tmp_path):
         assert conn.execute(select(state_schema.audit_log.c.id)).scalars().all() == [1, 2, 3]
 
 
+def store_schema(store: StateStore):
+    """The store's tables and indexes as its database records them."""
+    if store.engine.dialect.name == "sqlite":
+        return sqlite_schema(store)
+    with store.read() as conn:
+        found = inspect(conn)
+        return {
+            table: (
+                [(c["name"], str(c["type"]), c["nullable"], c["default"]) for c in found.get_columns(table)],
+                found.get_pk_constraint(table),
+                found.get_foreign_keys(table),
+                found.get_indexes(table),
+                found.get_unique_constraints(table),
+            )
+            for table in found.get_table_names()
+            if table != "alembic_version"
+        }
+
+
 def test_upgrading_a_store_at_head_changes_nothing(state):
-    before = sqlite_schema(state)
+    before = store_schema(state)
     assert state.init_schema() == (migrations.head(), migrations.head())
-    assert sqlite_schema(state) == before
+    assert store_schema(state) == before
 
 
 def test_foreign_keys_are_on_again_after_a_migration(tmp_path):
@@ -272,11 +293,11 @@ def test_foreign_keys_are_on_again_after_a_migration(tmp_path):
 def test_a_store_newer_than_the_code_is_refused_untouched(state):
     with state.write() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
-    schema = sqlite_schema(state)
+    schema = store_schema(state)
     with pytest.raises(RuntimeError, match="9999 is newer than this code"):
         state.init_schema()
     assert state.revision() == "9999"
-    assert sqlite_schema(state) == schema
+    assert store_schema(state) == schema
 
 
 def test_schema_info_of_an_unknown_version_is_refused(tmp_path):

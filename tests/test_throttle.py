@@ -236,7 +236,7 @@ def test_trusted_proxies_setting(tmp_path, monkeypatch):
         trust_proxies(Flask(__name__), -1)
 
 
-# ---- the counting rules, on a store of its own --------------------------------------------
+# ---- the counting rules, on a store of its own (SQLite and PostgreSQL) ----------------------
 
 POLICY = throttle.Policy(max_failures=3, lock_seconds=600)
 
@@ -303,6 +303,27 @@ def test_keys_fit_the_column(state):
     throttle.record_failure(state, email, address, POLICY)
     assert all(len(key) <= login_attempts.c.key.type.length for key in _store_keys(state))
     assert throttle.locked_for(state, email, address) == 0
+
+
+def test_whatever_was_typed_is_counted(state):
+    """PostgreSQL's text cannot hold NUL; the typed e-mail is the client's choice."""
+    for _ in range(POLICY.max_failures):
+        throttle.record_failure(state, "a\x00@x.example", "192.0.2.1", POLICY)
+    assert throttle.locked_for(state, "a\x00@x.example", "192.0.2.1") > 0
+    assert throttle.locked_for(state, "a@x.example", "192.0.2.1") == 0
+
+
+def test_failures_at_once_are_each_counted(state):
+    """The count is one upsert: threads failing together lose no failure and
+    none fails on the key (the processes' race is in test_state_store)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    policy = throttle.Policy(max_failures=1000, lock_seconds=600)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: throttle.record_failure(state, "a@x.example", "192.0.2.1", policy), range(40)))
+    with state.read() as conn:
+        rows = {r.key: r.failures for r in conn.execute(select(login_attempts))}
+    assert rows == {throttle.pair_key("a@x.example", "192.0.2.1"): 40, throttle.address_key("192.0.2.1"): 40}
 
 
 def _store_keys(state) -> list[str]:
