@@ -1,5 +1,8 @@
 """Benchmarks at scale tiers: `make bench` (or `python -m bench [--tiers 10000,100000]`).
 
+`python -m bench exports [--customers 20000] [--clients 8]`: KPI latency idle
+and under an XLSX export flood, against gunicorn on loopback (bench/exports.py).
+
 For each tier: generate demo data (cached under bench/.data), import it, then
 time every dataset function, the customer list's first page, and each export
 format. Figures are printed next to a baseline measured in the same process on
@@ -94,6 +97,11 @@ def tier(customers: int, weeks: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["exports"]:
+        from bench.exports import main as exports_main
+
+        exports_main(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tiers", default="10000,100000", help="customer counts, comma separated")
     parser.add_argument("--weeks", type=int, default=52)

@@ -12,6 +12,7 @@ from polars.testing import assert_frame_equal
 
 from partnerhub.metrics.datasets import DATASETS
 from partnerhub.metrics.types import Context, View
+from tests.auth_client import api_tokens
 
 FULL = "full.admin@demo.example"
 ADMIN = "admin@demo.example"
@@ -20,14 +21,7 @@ SALES = "sales@demo.example"
 
 @pytest.fixture(scope="module")
 def tokens(app):
-    from partnerhub.auth.tokens import create_token
-    from partnerhub.auth.users import get_user_by_email
-
-    svc = app.extensions["partnerhub"]
-    return {
-        email: create_token(svc.state, get_user_by_email(svc.state, email).id, "api tests")
-        for email in (FULL, ADMIN, SALES, "readonly@demo.example")
-    }
+    return api_tokens(app, (FULL, ADMIN, SALES, "readonly@demo.example"), "api tests")
 
 
 def get(client, token, url):

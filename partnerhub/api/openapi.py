@@ -61,6 +61,7 @@ def openapi_document() -> dict:
         "401": _error("not signed in"),
         "403": _error("your role may not see this"),
         "404": _error("unknown dataset"),
+        "503": _error("no data imported yet"),
     }
     return {
         "openapi": "3.1.0",
@@ -122,6 +123,8 @@ def openapi_document() -> dict:
                             "content": {MEDIA_TYPES[f].split(";")[0]: {} for f in FORMATS},
                         },
                         **errors,
+                        "429": _error("too many heavy exports at once for you or this server; see Retry-After"),
+                        "503": _error("no data imported yet, or the export could not be written; see Retry-After"),
                     },
                 }
             },

@@ -28,4 +28,70 @@
       window.setTimeout(function () { toggle.click(); toggle.focus(); }, 0);
     }
   });
+
+  // Downloads through fetch: a refused one (429 while the user's or the
+  // server's other large exports run, see api/export_limits.py) would
+  // otherwise end as a failed file in the browser's download list with no
+  // reason. The answer's own sentence is shown instead; a file that came is
+  // saved from memory under the server's name. Without JS, or with a
+  // modifier key, the link downloads as a plain link.
+  var notice = null;
+  function showNotice(text, kind) {
+    if (!notice) {
+      notice = document.createElement("div");
+      notice.className = "download-notice alert mb-0 position-fixed bottom-0 end-0 m-3 shadow-sm";
+      notice.setAttribute("role", "status");
+      notice.setAttribute("aria-live", "polite");
+      document.body.appendChild(notice);
+    }
+    notice.classList.remove("alert-warning", "alert-light", "d-none");
+    notice.classList.add(kind === "error" ? "alert-warning" : "alert-light");
+    notice.textContent = text;
+    window.clearTimeout(notice.hideTimer);
+    if (kind === "error") {
+      notice.hideTimer = window.setTimeout(hideNotice, 12000);
+    }
+  }
+  function hideNotice() {
+    if (notice) { notice.classList.add("d-none"); }
+  }
+  function fileName(response, link) {
+    var disposition = response.headers.get("Content-Disposition") || "";
+    var match = /filename="([^"]+)"/.exec(disposition);
+    return match ? match[1] : link.pathname.split("/").pop();
+  }
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest(".download-menu a.dropdown-item[download]");
+    if (!link || !window.fetch || !window.URL || !URL.createObjectURL || e.defaultPrevented ||
+        e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) {
+      return;
+    }
+    e.preventDefault();
+    var failed = link.getAttribute("data-failed") || "";
+    showNotice(link.getAttribute("data-preparing") || "", "busy");
+    window.fetch(link.href, { credentials: "same-origin" }).then(function (response) {
+      if (response.status === 401) {
+        window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+        return null;
+      }
+      if (!response.ok) {
+        return response.json().then(function (body) {
+          showNotice((body && body.error) || failed, "error");
+        }, function () { showNotice(failed, "error"); });
+      }
+      var name = fileName(response, link);
+      return response.blob().then(function (blob) {
+        var url = URL.createObjectURL(blob);
+        var save = document.createElement("a");
+        save.href = url;
+        save.download = name;
+        save.className = "d-none";
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+        hideNotice();
+      });
+    }).catch(function () { showNotice(failed, "error"); });
+  });
 })();

@@ -4,6 +4,7 @@ same dataset the screen shows, with the page's current filters."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -52,6 +53,15 @@ def download_menu_outputs(id: str) -> list[Output]:
     return [Output(f"{id}-{ext}", "href") for ext, _icon in FORMATS]
 
 
+def notices(what: str, format: str) -> dict[str, Any]:
+    """The sentences assets/app.js shows while a file is fetched, or when it
+    fails without a sentence of the server's."""
+    return {
+        "data-preparing": _("Preparing %(what)s as %(format)s…", what=what, format=format),
+        "data-failed": _("The file could not be downloaded; please try again in a moment."),
+    }
+
+
 def download_menu(
     id: str, base_url: str, query=None, what: str | None = None, label: str | None = None
 ) -> dbc.DropdownMenu:
@@ -63,8 +73,11 @@ def download_menu(
     query: the current filters (see query_string). what: names the data for
     screen readers ("Download expiring subscriptions as CSV").
     The links are plain <a download> elements: the browser fetches the file
-    from the server with the signed-in session, outside Dash's router
-    (assets/app.js closes the menu after a click).
+    from the server with the signed-in session, outside Dash's router.
+    assets/app.js closes the menu after a click and, where it runs, fetches
+    the file itself so that a refusal (429 while other large exports run)
+    is shown as the server's sentence instead of a failed download; the
+    data-* sentences are its own, translated here.
     """
     what = what or _("this table")
     hrefs = download_hrefs(base_url, query)
@@ -77,6 +90,7 @@ def download_menu(
             download="",
             className="dropdown-item",
             **aria(label=_("Download %(what)s as %(format)s", what=what, format=labels[ext])),
+            **notices(what, labels[ext]),
         )
         for ext, symbol in FORMATS
     ]
