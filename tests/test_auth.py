@@ -3,13 +3,12 @@ HTTP with Flask's test client against the session app (real SQLite state)."""
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
-from partnerhub.auth.session import LAST_SEEN
-from partnerhub.data.state import audit_log, login_attempts, users
+from partnerhub.data.state import audit_log, login_attempts, sessions, users, utcnow
 from tests.auth_client import ROUTER, csrf_header, form_token, new_user, router, sign_in
 from tests.conftest import PASSWORD
 
@@ -239,14 +238,20 @@ def test_repeated_failures_lock_the_client_address(app, services):
 # ---- sessions ----------------------------------------------------------------------------
 
 
+def _last_seen(services, email, ago: timedelta) -> None:
+    """Moves the last request of every session of `email` `ago` into the past."""
+    user_id = select(users.c.id).where(users.c.email == email).scalar_subquery()
+    with services.state.write() as conn:
+        conn.execute(update(sessions).where(sessions.c.user_id == user_id).values(last_seen_at=utcnow() - ago))
+
+
 def test_idle_session_is_signed_out(app, services):
-    client = _signed_in(app, "readonly@demo.example")
-    idle = services.settings.idle_timeout_minutes * 60
-    with client.session_transaction() as sess:
-        sess[LAST_SEEN] = int(time.time()) - idle + 120
+    email = new_user(services, "partner_readonly_admin")
+    client = _signed_in(app, email)
+    idle = timedelta(minutes=services.settings.idle_timeout_minutes)
+    _last_seen(services, email, idle - timedelta(minutes=2))
     assert client.get("/_dash-layout").status_code == 200  # not idle long enough
-    with client.session_transaction() as sess:
-        sess[LAST_SEEN] = int(time.time()) - idle - 1
+    _last_seen(services, email, idle + timedelta(seconds=1))
     response = client.get("/customers")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert client.get("/_dash-layout").status_code == 401

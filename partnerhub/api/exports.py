@@ -6,7 +6,8 @@ imported, timestamps to the microsecond as imported (never cut to whole
 seconds), and in XLSX always a text cell, never a formula. Each writer holds
 at most one extra copy of the data: CSV is written slice by slice into the
 response; XLSX and Parquet are written to a spooled temporary file that is
-then streamed in chunks.
+then streamed in chunks. The API writes XLSX in a worker process
+(export_pool.py) so that the writer holds no lock the pages need.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
+from typing import BinaryIO
 
 import polars as pl
 
@@ -59,7 +61,9 @@ def csv_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
         yield buf.getvalue()
 
 
-def _file_chunks(spool) -> Iterator[bytes]:
+def file_chunks(spool) -> Iterator[bytes]:
+    """The file's bytes from its start, in chunks; closed at the end, or when
+    the response is closed early."""
     try:
         spool.seek(0)
         while chunk := spool.read(CHUNK_BYTES):
@@ -69,18 +73,28 @@ def _file_chunks(spool) -> Iterator[bytes]:
 
 
 def parquet_chunks(frame: pl.DataFrame) -> Iterator[bytes]:
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- closed by _file_chunks once streamed
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- closed by file_chunks once streamed
     frame.write_parquet(spool)
-    return _file_chunks(spool)
+    return file_chunks(spool)
 
 
 def xlsx_chunks(frame: pl.DataFrame, sheet: str = "data") -> Iterator[bytes]:
+    """The XLSX file written in this thread. The API has it written in a worker
+    process instead (export_pool.py), which holds no lock this process needs."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- closed by file_chunks once streamed
+    write_xlsx(frame, spool, sheet)
+    return file_chunks(spool)
+
+
+def write_xlsx(
+    frame: pl.DataFrame, target: str | BinaryIO | tempfile.SpooledTemporaryFile[bytes], sheet: str = "data"
+) -> None:
+    """The workbook of `frame` into `target` (a path or a binary file)."""
     import xlsxwriter
 
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 -- closed by _file_chunks once streamed
     # constant_memory: rows go to disk as they are written
     book = xlsxwriter.Workbook(
-        spool,
+        target,
         {
             "constant_memory": True,
             "strings_to_formulas": False,
@@ -118,7 +132,12 @@ def xlsx_chunks(frame: pl.DataFrame, sheet: str = "data") -> Iterator[bytes]:
                     ws.write_string(r, c, str(value))
             r += 1
     book.close()
-    return _file_chunks(spool)
+
+
+def write_xlsx_from_ipc(ipc_path: str, xlsx_path: str, sheet: str = "data") -> None:
+    """The worker process's job: the frame from an Arrow IPC file, its
+    workbook into `xlsx_path`."""
+    write_xlsx(pl.read_ipc(ipc_path), xlsx_path, sheet)
 
 
 def _xlsx_kind(dtype) -> str:

@@ -2,9 +2,9 @@
 
 `check_request()` runs before every request of the Flask server (Dash's
 endpoints included). It decides who is asking (session or, for /api/* only,
-an API token), ends idle sessions, refuses the anonymous, checks CSRF for
-session requests, and for Dash decides from the server's own callback
-registry which area a callback belongs to:
+an API token; a session only while its row in the store goes on), refuses
+the anonymous, checks CSRF for session requests, and for Dash decides from
+the server's own callback registry which area a callback belongs to:
 
 - public: /login, /assets/..., /_dash-component-suites/... and /_favicon.ico
 - anonymous HTML request -> redirect to /login?next=...; anonymous /_dash-* or
@@ -13,6 +13,9 @@ registry which area a callback belongs to:
   role may not see -> 403
 - any other callback: the area comes from its output ids' prefix
   (auth.roles.ID_PREFIXES); no known prefix -> 403 (fail closed)
+- a callback body not of its registered shape, or a value its component
+  cannot hold (auth/callback_inputs.py) -> 400 JSON, before the callback runs;
+  an unknown callback, or one that runs in the browser -> 400
 
 Every change then checks again: the application layer (partnerhub/services/)
 starts each action with `check_action()`.
@@ -21,7 +24,6 @@ starts each action with `check_action()`.
 from __future__ import annotations
 
 import json
-import time
 
 from flask import current_app, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -31,7 +33,8 @@ from flask_wtf.csrf import CSRFProtect
 from partnerhub.data.runtime import services
 
 from . import roles
-from .session import LAST_SEEN, SIGNED_OUT, Identity, current_identity, end_session, identity_of
+from .callback_inputs import body_problems
+from .session import SIGNED_OUT, Identity, current_identity, end_session, identity_of
 
 csrf = CSRFProtect()
 
@@ -39,7 +42,6 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 PUBLIC_PATHS = ("/login", "/_favicon.ico")
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 ROUTER_LOCATION = "_pages_location"
-LAST_SEEN_STEP = 60  # seconds; the session cookie is rewritten at most this often
 
 
 class Refused(Exception):
@@ -126,7 +128,7 @@ def _bearer() -> str | None:
 def _identify():
     """Sets g.identity and g.auth_method ("session" | "token" | None); returns
     a response when the request must end here."""
-    g.identity, g.auth_method = None, None
+    g.identity, g.auth_method, g.session_id = None, None, None
     path = request.path
     if path.startswith("/api/") or path == "/api":
         secret = _bearer()
@@ -138,17 +140,14 @@ def _identify():
                 return _error(401, _("The API token is not valid."))
             g.identity, g.auth_method = identity_of(owner), "token"
             return None
+    # loading the user reads the session's row (auth.session): an ended,
+    # idle or unknown one leaves the request anonymous
     if not current_user.is_authenticated:
+        ended = g.pop("session_ended", None)
+        if ended is not None:
+            end_session(ended, recorded=True)
         return None
-    now = int(time.time())
-    seen = session.get(LAST_SEEN)
-    idle = services().settings.idle_timeout_minutes * 60
-    if not isinstance(seen, int) or now - seen > idle:
-        end_session("idle")
-        return None
-    if now - seen >= LAST_SEEN_STEP:
-        session[LAST_SEEN] = now
-    g.identity, g.auth_method = current_user.identity, "session"
+    g.identity, g.auth_method, g.session_id = current_user.identity, "session", current_user.session_id
     return None
 
 
@@ -182,17 +181,19 @@ def page_allowed(pathname: str) -> bool:
     return area is not None and area_allowed(area)
 
 
-def _callback_areas(output_key: str) -> list[str | None] | None:
-    """Areas of the components a registered callback writes (its inputs when
-    it has no outputs); None when the server has no such callback."""
+def _registered_callback(output_key: str) -> dict | None:
+    """The server's entry for a callback (Dash's callback_map); None when it
+    has no such callback."""
     from dash import _callback
 
     dash_app = current_app.extensions.get("dash")
-    registered = (dash_app.callback_map.get(output_key) if dash_app else None) or _callback.GLOBAL_CALLBACK_MAP.get(
-        output_key
-    )
-    if registered is None:
-        return None
+    registered = dash_app.callback_map.get(output_key) if dash_app else None
+    return registered or _callback.GLOBAL_CALLBACK_MAP.get(output_key)
+
+
+def _callback_areas(registered: dict) -> list[str | None]:
+    """Areas of the components a registered callback writes (its inputs when
+    it has no outputs)."""
     outputs = registered.get("output")
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     ids = [o.component_id for o in outputs if o is not None]
@@ -202,16 +203,41 @@ def _callback_areas(output_key: str) -> list[str | None] | None:
     return [roles.area_of_component(i) for i in ids] or [None]
 
 
+def _callback_body():
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes
+        return None
+
+
+def _bad_inputs(problems: list[str]):
+    response = jsonify(
+        error=_("The request holds values its page cannot send: %(names)s.", names=", ".join(problems[:5])),
+        inputs=problems,
+    )
+    response.status_code = 400
+    return response
+
+
 def _check_callback():
-    body = request.get_json(silent=True)
+    body = _callback_body()
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return _error(400, _("Not a callback request."))
     output = body["output"]
+    registered = _registered_callback(output)
+    if registered is None:
+        return _error(400, _("Unknown callback."))
+    if "callback" not in registered:
+        return _error(400, _("This callback runs in the browser."))
+    # every value checked against what its component can hold (auth/callback_inputs.py)
+    problems = body_problems(body, registered, output)
     if output == ROUTER_OUTPUT:
+        if problems:  # the page's address among them
+            return _bad_inputs(problems)
         pathname = next(
             (
                 i.get("value")
-                for i in body.get("inputs", [])
+                for i in body.get("inputs", []) or []
                 if isinstance(i, dict) and i.get("id") == ROUTER_LOCATION and i.get("property") == "pathname"
             ),
             None,
@@ -220,13 +246,9 @@ def _check_callback():
             return _error(400, _("The page address is missing."))
         if not page_allowed(pathname):
             return _error(403, _("You do not have access to this page."))
-        return None
-    areas = _callback_areas(output)
-    if areas is None:
-        return _error(400, _("Unknown callback."))
-    if any(a is None or not area_allowed(a) for a in areas):
+    elif any(a is None or not area_allowed(a) for a in _callback_areas(registered)):
         return _error(403, _("You do not have access to this part of the app."))
-    return None
+    return _bad_inputs(problems) if problems else None
 
 
 def check_request():

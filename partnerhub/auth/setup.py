@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from .guard import _error, _wants_json, check_request, csrf
 from .headers import init_headers
@@ -37,6 +38,7 @@ def init_auth(server) -> None:
     csrf.init_app(server)
     server.register_blueprint(bp)
     init_headers(server, settings.secure_cookies)
+    answer_client_errors(server)
 
     @server.errorhandler(CSRFError)
     def _csrf_refused(err):
@@ -44,3 +46,33 @@ def init_auth(server) -> None:
         if _wants_json(request.path):
             return _error(400, message)
         return render_template("auth/error.html", title=_("Refused"), message=message), 400
+
+
+CALLBACK_PATH = "/_dash-update-component"
+COMPONENT_SUITES = "/_dash-component-suites/"
+
+
+def answer_client_errors(server) -> None:
+    """What a client can get wrong answers 4xx, never a 500 with a traceback
+    in the log. Only these: any other exception stays a 500, so that a
+    genuine bug shows in the tests and the log."""
+    from dash.exceptions import DependencyException
+
+    @server.errorhandler(BadRequest)
+    def _bad_request(err):
+        # a callback refusing a value (auth.callback_inputs.BadCallbackInput,
+        # components.grid.BadRowRequest) answers JSON like the guard's 400s
+        if request.path == CALLBACK_PATH:
+            return _error(400, err.description or _("Bad request."))
+        return err
+
+    def _unknown_component_file(err):
+        # Dash refuses a file of /_dash-component-suites/ it does not serve
+        # (DependencyException), or lists one its package does not ship (a
+        # source map: FileNotFoundError)
+        if request.path.startswith(COMPONENT_SUITES):
+            return _error(404, _("No such file."))
+        raise err
+
+    server.register_error_handler(DependencyException, _unknown_component_file)
+    server.register_error_handler(FileNotFoundError, _unknown_component_file)

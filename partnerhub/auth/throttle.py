@@ -25,7 +25,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import case, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from partnerhub.data.state import StateStore, login_attempts, utcnow
 
@@ -44,15 +46,20 @@ class Policy:
 
 
 def pair_key(email: str, address: str | None) -> str:
-    return f"pair:{_address(address)} {email[:_EMAIL_CHARS]}"
+    return _storable(f"pair:{_address(address)} {email[:_EMAIL_CHARS]}")
 
 
 def address_key(address: str | None) -> str:
-    return f"ip:{_address(address)}"
+    return _storable(f"ip:{_address(address)}")
 
 
 def _address(address: str | None) -> str:
     return (address or "unknown")[:_ADDRESS_CHARS]
+
+
+def _storable(key: str) -> str:
+    # PostgreSQL's text cannot hold NUL, and what was typed is the client's choice
+    return key.replace("\x00", "\ufffd")
 
 
 def _limits(email: str, address: str | None, policy: Policy) -> dict[str, int]:
@@ -100,19 +107,33 @@ def record_failure(state: StateStore, email: str, address: str | None, policy: P
             )
         )
         for key, limit in _limits(email, address, policy).items():
-            row = conn.execute(select(login_attempts).where(login_attempts.c.key == key)).first()
-            failures = 1
-            if row is not None and row.last_failure_at is not None and now - _aware(row.last_failure_at) <= window:
-                failures = row.failures + 1
-            values: dict = {"failures": failures, "last_failure_at": now}
-            if failures >= limit:
-                values.update(failures=0, locked_until=now + window)
+            if _count_failure(conn, key, now, window) >= limit:
+                conn.execute(
+                    update(login_attempts)
+                    .where(login_attempts.c.key == key)
+                    .values(failures=0, locked_until=now + window)
+                )
                 locked = policy.lock_seconds
-            if row is None:
-                conn.execute(insert(login_attempts).values(key=key, **values))
-            else:
-                conn.execute(update(login_attempts).where(login_attempts.c.key == key).values(**values))
     return locked
+
+
+def _count_failure(conn: Connection, key: str, now: datetime, window: timedelta) -> int:
+    """Adds one failure to the key's count in one statement (an upsert: two
+    failures at once, on any worker or node, are both counted and neither
+    fails on the key's uniqueness); a count whose last failure is older than
+    the window starts again. Returns the new count."""
+    upsert = _dialect_insert(conn)(login_attempts).values(key=key, failures=1, last_failure_at=now)
+    recent = login_attempts.c.last_failure_at >= now - window
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[login_attempts.c.key],
+        set_={"failures": case((recent, login_attempts.c.failures + 1), else_=1), "last_failure_at": now},
+    ).returning(login_attempts.c.failures)
+    return conn.execute(upsert).scalar_one()
+
+
+def _dialect_insert(conn: Connection):
+    # INSERT ... ON CONFLICT is the dialects' own construct, the same SQL in both
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def record_success(state: StateStore, email: str, address: str | None) -> None:

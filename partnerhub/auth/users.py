@@ -15,12 +15,14 @@ from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
 
+from partnerhub.data import sessions
 from partnerhub.data.state import StateStore, admin_assignments, api_tokens, users, utcnow
 
 from .passwords import generate_password, hash_password, password_problem
 from .roles import ASSIGNED_SCOPE, ROLE_LABELS, ROLES
 
-EMAIL_RE = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+# no control characters: PostgreSQL's text cannot even hold NUL
+EMAIL_RE = re.compile(r"[^@\s,;\x00-\x1f\x7f]+@[^@\s,;\x00-\x1f\x7f]+\.[^@\s,;\x00-\x1f\x7f]+")
 CUSTOMER_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 NAME_MAX = 200
 
@@ -36,6 +38,8 @@ def _check_name(name: str | None) -> str:
     value = (name or "").strip()
     if not value or len(value) > NAME_MAX:
         raise ValueError(f"a name needs 1-{NAME_MAX} characters")
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ValueError("a name cannot contain control characters")
     return value
 
 
@@ -186,10 +190,10 @@ def add_or_update_user(
             before["password_set"], after["password_set"] = bool(old.password_hash), True
         if not values:
             return {"created": False, "email": email, "changed": []}
-        if "role" in values or "password_hash" in values:
-            values["session_version"] = users.c.session_version + 1
         values["updated_at"] = utcnow()
         conn.execute(update(users).where(users.c.id == old.id).values(**values))
+        if "role" in values or "password_hash" in values:
+            sessions.end_user_sessions(conn, old.id, sessions.PASSWORD if "password_hash" in values else sessions.ROLE)
         state.audit(conn, actor, "user.update", target=email, before=before, after=after)
         return {"created": False, "email": email, "changed": sorted(after)}
 
@@ -202,11 +206,8 @@ def set_role(state: StateStore, actor: str, email: str, role: str) -> None:
             return
         if old.email == actor:
             raise ValueError("you cannot change your own role")
-        conn.execute(
-            update(users)
-            .where(users.c.id == old.id)
-            .values(role=role, session_version=users.c.session_version + 1, updated_at=utcnow())
-        )
+        conn.execute(update(users).where(users.c.id == old.id).values(role=role, updated_at=utcnow()))
+        sessions.end_user_sessions(conn, old.id, sessions.ROLE)
         state.audit(conn, actor, "user.role", target=old.email, before={"role": old.role}, after={"role": role})
 
 
@@ -217,12 +218,9 @@ def reset_password(state: StateStore, actor: str, email: str, password: str | No
     with state.write() as conn:
         old = _require(conn, email)
         conn.execute(
-            update(users)
-            .where(users.c.id == old.id)
-            .values(
-                password_hash=hash_password(password), session_version=users.c.session_version + 1, updated_at=utcnow()
-            )
+            update(users).where(users.c.id == old.id).values(password_hash=hash_password(password), updated_at=utcnow())
         )
+        sessions.end_user_sessions(conn, old.id, sessions.PASSWORD)
         state.audit(
             conn,
             actor,
@@ -241,14 +239,11 @@ def set_passwords(state: StateStore, actor: str, passwords: dict[str, str], sour
     with state.write() as conn:
         for email, password in checked.items():
             old = _require(conn, email)
-            values: dict[str, Any] = {
-                "password_hash": hash_password(password),
-                "session_version": users.c.session_version + 1,
-                "updated_at": utcnow(),
-            }
+            values: dict[str, Any] = {"password_hash": hash_password(password), "updated_at": utcnow()}
             if source is not None:
                 values["source"] = source
             conn.execute(update(users).where(users.c.id == old.id).values(**values))
+            sessions.end_user_sessions(conn, old.id, sessions.PASSWORD)
             state.audit(
                 conn,
                 actor,
@@ -272,10 +267,10 @@ def change_own_password(state: StateStore, user_id: int, current: str, new: str)
         if current == new:
             raise ValueError("the new password is the same as the current one")
         conn.execute(
-            update(users)
-            .where(users.c.id == old.id)
-            .values(password_hash=hash_password(new), session_version=users.c.session_version + 1, updated_at=utcnow())
+            update(users).where(users.c.id == old.id).values(password_hash=hash_password(new), updated_at=utcnow())
         )
+        # every session of theirs, this one too: the page starts a new one for it
+        sessions.end_user_sessions(conn, old.id, sessions.PASSWORD)
         state.audit(
             conn,
             old.email,
@@ -295,10 +290,9 @@ def set_disabled(state: StateStore, actor: str, email: str, disabled: bool) -> N
             return
         if disabled and old.email == actor:
             raise ValueError("you cannot disable yourself")
-        values = {"disabled": bool(disabled), "updated_at": utcnow()}
+        conn.execute(update(users).where(users.c.id == old.id).values(disabled=bool(disabled), updated_at=utcnow()))
         if disabled:
-            values["session_version"] = users.c.session_version + 1
-        conn.execute(update(users).where(users.c.id == old.id).values(**values))
+            sessions.end_user_sessions(conn, old.id, sessions.DISABLED)
         state.audit(
             conn,
             actor,

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from partnerhub.data import sessions
 from partnerhub.data.runtime import services
 from partnerhub.data.state import users, utcnow
 from partnerhub.i18n import _, n_
@@ -71,6 +72,18 @@ def _too_many(form: LoginForm, next_url: str, seconds: int):
     return page, 429, {"Retry-After": str(seconds)}
 
 
+def _signed_out_notice(reason: str | None) -> str | None:
+    """Why the previous session of this browser ended (data/sessions.py reasons)."""
+    if reason is None:
+        return None
+    return {
+        sessions.IDLE: _("You were signed out after a time without activity."),
+        sessions.SIGNED_OUT: _("You are signed out."),
+        sessions.PASSWORD: _("You were signed out because your password was changed."),
+        sessions.ROLE: _("You were signed out because your role was changed."),
+    }.get(reason, _("Your session has ended. Please sign in again."))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     from .guard import signed_out_reason
@@ -80,11 +93,7 @@ def login():
     if request.method == "GET":
         if current_identity() is not None:
             return redirect(next_url)
-        reason = signed_out_reason()
-        notice = {
-            "idle": _("You were signed out after a time without activity."),
-            "signed_out": _("You are signed out."),
-        }.get(reason)
+        notice = _signed_out_notice(signed_out_reason())
         return render_template("auth/login.html", form=form, next_url=next_url, notice=notice)
     if not form.validate_on_submit():
         if form.csrf_token.errors:

@@ -1,5 +1,5 @@
-"""`flask --app app data ...`: generate demo data, import, show the current
-snapshot, migrate the app-state store."""
+"""`flask --app app data ...`: generate demo data, import, show and verify
+the snapshots, migrate, back up and restore the app-state store."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+import duckdb
 from flask.cli import AppGroup
 
 from partnerhub.data.runtime import services
+from partnerhub.data.snapshot_integrity import duckdb_reason
+from partnerhub.data.snapshots import Health
 
 data_cli = AppGroup("data", help="Demo data, imports and snapshots.")
 
@@ -75,19 +78,62 @@ def import_cmd(directory: Path):
     click.echo(f"snapshot {result.snapshot_id} is current: as_of {result.as_of} ({time.monotonic() - started:.1f} s)")
 
 
+def health_lines(health: Health) -> list[str]:
+    """The notice when the app does not serve what CURRENT names."""
+    lines = []
+    if health.pointer_problem:
+        lines.append(f"notice: {health.pointer_problem}")
+    for record in health.set_aside:
+        what = "set aside" if record.moved else "not used"
+        lines.append(
+            f"notice: snapshot {record.id} could not be used ({record.reason}); "
+            f"{what} at {record.found_at:%Y-%m-%d %H:%M:%S} UTC"
+        )
+    if lines:
+        serving = health.serving.id if health.serving else "nothing"
+        lines.append(f"notice: serving {serving}; a good `flask --app app data import DIR` repairs this")
+    return lines
+
+
 @data_cli.command("status")
 def status_cmd():
-    """Shows the current snapshot."""
-    snap = services().snapshots.current()
+    """Shows the current snapshot, and any snapshot set aside as damaged."""
+    health = services().snapshots.health()
+    notices = health_lines(health)
+    snap = health.serving
+    if snap is None and notices:
+        fail([*notices, "no usable snapshot: run `flask --app app data import DIR`"])
     if snap is None:
         fail(["no data imported yet: run `flask --app app data import DIR`"])
-    info = snap.info()
+    for line in notices:
+        click.echo(line, err=True)
+    try:
+        info = snap.info()
+    except duckdb.Error as e:
+        fail([f"snapshot {snap.id}: {duckdb_reason(e)}", "run `flask --app app data verify`"])
     click.echo(f"snapshot     {info.id}")
     click.echo(f"as_of        {info.as_of}")
     click.echo(f"imported at  {info.imported_at:%Y-%m-%d %H:%M:%S} UTC")
     click.echo(f"source       {info.source}")
     for table, n in info.row_counts.items():
         click.echo(f"{table:24} {n:>12,} rows")
+
+
+@data_cli.command("verify")
+def verify_cmd():
+    """Checks every kept snapshot (checksum and tables); one line each. Exit 1
+    when any is damaged."""
+    verdicts = services().snapshots.verify()
+    if not verdicts:
+        click.echo("no snapshots")
+    for v in verdicts:
+        mark = " (current)" if v.current else ""
+        if v.problem is None:
+            click.echo(f"{v.id}{mark}  ok" + (f" ({v.note})" if v.note else ""))
+        else:
+            click.echo(f"{v.id}{mark}  damaged: {v.problem}")
+    if any(v.problem is not None for v in verdicts):
+        sys.exit(1)
 
 
 @data_cli.command("migrate")
@@ -100,3 +146,50 @@ def migrate_cmd():
     if before != after:
         click.echo(f"migrated from    {before or 'empty'}")
     click.echo(f"revision         {after} (head)")
+
+
+@data_cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_cmd(file: Path):
+    """Writes a backup of the app-state store to FILE (0600), consistent while the app runs."""
+    from partnerhub.data.backup import backup
+
+    state = services().state
+    try:
+        info = backup(state, file)
+    except (ValueError, OSError) as e:
+        fail([f"backup failed: {e}", "nothing was written"])
+    click.echo(f"app-state store  {state.location()}")
+    click.echo(f"revision         {info.revision}")
+    for table, n in info.rows.items():
+        click.echo(f"{table:24} {n:>12,} rows")
+    click.echo(f"backup written to {file}")
+
+
+@data_cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the rows of a store that has some without asking.")
+def restore_cmd(file: Path, yes: bool):
+    """Replaces every row of the app-state store with those of the backup FILE,
+    then upgrades it to this version's schema. Every session ends."""
+    from partnerhub.data.backup import NotABackup, check, restore, row_count
+
+    state = services().state
+    try:
+        check(file)
+    except NotABackup as e:
+        fail([f"restore refused: {e}", "nothing was changed"])
+    held = row_count(state)
+    if held and not yes:
+        question = f"The app-state store at {state.location()} holds {held:,} rows; replace them all with the backup's?"
+        if not click.confirm(question, default=False, err=True):
+            fail(["restore cancelled: nothing was changed"])
+    try:
+        info = restore(state, file)
+    except NotABackup as e:
+        fail([f"restore refused: {e}", "nothing was changed"])
+    click.echo(f"app-state store  {state.location()}")
+    click.echo(f"restored from    {file} (revision {info.revision})")
+    for table, n in info.rows.items():
+        click.echo(f"{table:24} {n:>12,} rows")
+    click.echo(f"revision         {state.revision()} (head); every session has ended")

@@ -1,13 +1,15 @@
 """Import: validate a folder of contract files, then publish it as a new snapshot.
 
 All or nothing: every file is checked before anything changes. A good import
-writes a new DuckDB file next to the current one, merges the directory tables
-into the app-state store, and switches CURRENT to the new file in one rename.
+writes a new DuckDB file next to the current one (in a locked work area,
+data/building.py), records its checksum, merges the directory tables into the
+app-state store, and switches CURRENT to the new file in one rename. It works
+whatever state the current snapshot is in, and so repairs a damaged one.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -19,6 +21,7 @@ from sqlalchemy import insert, select, update
 from . import facts
 from .contract import ANALYTICS_TABLES, CONTRACT_VERSION, create_table_sql
 from .import_report import Problem, Report
+from .sessions import ROLE, end_user_sessions
 from .snapshots import SnapshotStore
 from .state import StateStore, admin_assignments, users, utcnow
 from .validate import validate
@@ -38,54 +41,51 @@ class ImportResult:
 
 
 def new_snapshot_id(now: datetime | None = None) -> str:
+    """Ids sort in the order of their imports (to the millisecond): pruning
+    keeps the newest, and a damaged current snapshot falls back to the one
+    imported before it."""
     now = now or datetime.now(UTC)
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 def import_folder(folder: Path, store: SnapshotStore, state: StateStore, keep: int = 3, progress=None) -> ImportResult:
     folder = Path(folder)
     store.directory.mkdir(parents=True, exist_ok=True)
+    store.remove_leftovers()
     sid = new_snapshot_id()
-    tmp = store.directory / f".{sid}.building"
-    con = duckdb.connect(str(tmp))
-    published = False
-    try:
-        con.execute("SET temp_directory = ?", [str(store.directory / ".tmp")])
-        report = validate(con, folder, known=_known(store, state), progress=progress)
-        as_of = _as_of(con, report) if report.ok else None
-        if not report.ok or as_of is None:
-            return ImportResult(report)
-        if progress:
-            progress("snapshot", "writing")
-        rows = _write_tables(con, report)
-        facts.build(con, as_of)
-        _write_meta(con, sid, as_of, folder, rows)
-        directory = _directory_rows(con, report)
-        con.execute("CHECKPOINT")
-        con.close()
-        published = True
-    finally:
-        if not published:
+    # the work area is removed on leaving, refused, failed or killed (then by
+    # the next import or start); a good file has been moved out of it by then
+    with store.building(sid) as work:
+        con = duckdb.connect(str(work.database))
+        try:
+            con.execute("SET temp_directory = ?", [str(work.spill)])
+            report = validate(con, folder, known=_known(store, state), progress=progress)
+            as_of = _as_of(con, report) if report.ok else None
+            if not report.ok or as_of is None:
+                return ImportResult(report)
+            if progress:
+                progress("snapshot", "writing")
+            rows = _write_tables(con, report)
+            facts.build(con, as_of)
+            _write_meta(con, sid, as_of, folder, rows)
+            directory = _directory_rows(con, report)
+            con.execute("CHECKPOINT")
+        finally:
             con.close()
-            _remove(tmp)
-    os.replace(tmp, store.directory / f"{sid}.duckdb")
-    _remove(Path(str(tmp) + ".wal"))
+        store.install(sid, work.database)
     changes = merge_directory(state, *directory)
     store.publish(sid, keep=keep)
     return ImportResult(report, sid, as_of, rows, changes)
 
 
-def _remove(path: Path) -> None:
-    for p in (path, Path(str(path) + ".wal")):
-        p.unlink(missing_ok=True)
-
-
 def _known(store: SnapshotStore, state: StateStore) -> dict[str, set]:
     """Rows outside this import that customer_admins may refer to."""
     known: dict[str, set] = {}
-    snap = store.current()
+    snap = store.current()  # never raises: a damaged current snapshot is set aside
     if snap is not None:
-        known["customer_admins.customer_id"] = {r[0] for r in snap.rows("SELECT customer_id FROM customers")}
+        # damaged past its checksum (imported before checksums): the import repairs it
+        with contextlib.suppress(duckdb.Error):
+            known["customer_admins.customer_id"] = {r[0] for r in snap.rows("SELECT customer_id FROM customers")}
     with state.read() as conn:
         known["customer_admins.email"] = {r[0] for r in conn.execute(select(users.c.email))}
     return known
@@ -156,10 +156,9 @@ def merge_directory(state: StateStore, admins: list[tuple], links: list[tuple]) 
                 state.audit(conn, "import", "user.add", target=email, after={"name": name, "role": role})
                 changes["admins_added"] += 1
             elif (old.name, old.role) != (name, role):
-                values = {"name": name, "role": role}
+                conn.execute(update(users).where(users.c.id == old.id).values(name=name, role=role))
                 if old.role != role:
-                    values["session_version"] = users.c.session_version + 1
-                conn.execute(update(users).where(users.c.id == old.id).values(**values))
+                    end_user_sessions(conn, old.id, ROLE)
                 state.audit(
                     conn,
                     "import",

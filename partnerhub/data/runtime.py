@@ -34,7 +34,9 @@ class Services:
         before, after = state.init_schema()
         if before != after:
             log.info("app-state store %s migrated from %s to %s", state.location(), before or "empty", after)
-        return cls(settings, SnapshotStore(settings.snapshots_dir), state)
+        snapshots = SnapshotStore(settings.snapshots_dir)
+        snapshots.remove_leftovers()  # of imports killed before this start; never a running one's
+        return cls(settings, snapshots, state)
 
 
 def private_sqlite_file(url: str) -> None:

@@ -34,6 +34,13 @@ def _float(name: str, default: float) -> float:
         raise SystemExit(f"setting {name}={raw!r} is not a number") from None
 
 
+def _at_least_one(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise SystemExit(f"setting {name}={value} is below 1")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if raw == "":
@@ -83,6 +90,10 @@ class Settings:
     # "launch customer org" link; {customer_id} is replaced
     customer_org_url_template: str = "https://admin.webex.com/partner/customers/{customer_id}"
     helpdesk_url: str = "https://help.webex.com/"
+    # heavy exports (every XLSX, large CSV/Parquet) running at once per user
+    # (across this node's workers) and per worker process; over it, 429
+    exports_per_user: int = 1
+    exports_per_process: int = 2
     # argon2 cost: the library default. The test suite passes "cheap" in code;
     # deliberately no environment variable, so production cannot lower it
     argon2_profile: str = "default"
@@ -136,6 +147,8 @@ def load_settings(**overrides) -> Settings:
         login_max_failures=_int("PARTNERHUB_LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int("PARTNERHUB_LOGIN_LOCK_SECONDS", 15 * 60),
         trusted_proxies=_int("PARTNERHUB_TRUSTED_PROXIES", 0),
+        exports_per_user=_at_least_one("PARTNERHUB_EXPORTS_PER_USER", 1),
+        exports_per_process=_at_least_one("PARTNERHUB_EXPORTS_PER_PROCESS", 2),
         customer_org_url_template=os.environ.get("PARTNERHUB_CUSTOMER_ORG_URL", Settings.customer_org_url_template),
         helpdesk_url=os.environ.get("PARTNERHUB_HELPDESK_URL", Settings.helpdesk_url),
     )

@@ -1,10 +1,17 @@
 """The app-state store: everything the app owns and no import ever replaces.
 
-Users, API tokens, sign-in throttling, custom tags, tag assignments, admin
-assignments, trials started in the app and the audit log. SQLAlchemy Core
-over PARTNERHUB_STATE_URL (SQLite with WAL by default), safe for several
-worker processes writing at once: writes take SQLite's write lock up front
-(BEGIN IMMEDIATE) and wait for it instead of failing.
+Users, their sessions, API tokens, sign-in throttling, custom tags, tag
+assignments, admin assignments, trials started in the app and the audit log.
+SQLAlchemy Core over PARTNERHUB_STATE_URL: SQLite with WAL by default, or PostgreSQL
+(postgresql+psycopg://...) for several nodes. Safe for several processes
+writing at once, the same way on both: a write transaction holds the store's
+one write lock from its first statement and waits for it instead of failing
+(SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock),
+so a write that reads, checks and then writes (a unique tag name, one
+ongoing trial) sees every write committed before it and no other write
+meanwhile. App-state writes are few and short, so one writer at a time costs
+nothing that matters and keeps the rules of both backends the same. A read
+sees one snapshot (SQLite's read transaction; REPEATABLE READ on PostgreSQL).
 
 `metadata` below is the schema the code queries with; the store gets it
 through the Alembic migrations in `migrations/` (init_schema upgrades to the
@@ -33,12 +40,19 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    text,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from . import migrations
 
 metadata = MetaData()
+
+# any fixed number, not the migrations' one: PostgreSQL's advisory lock that
+# lets one write transaction run at a time
+PG_WRITE_LOCK_KEY = 7_368_298
+# how long a write waits for the write lock before it fails
+LOCK_WAIT_SECONDS = 30
 
 
 def utcnow() -> datetime:
@@ -58,8 +72,25 @@ users = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
     Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow),
     Column("last_sign_in_at", DateTime(timezone=True)),
-    # bumped on password reset, role change or disable: ends every session
+    # read by no code since revision 0003: sessions end in the sessions table
     Column("session_version", Integer, nullable=False, default=1),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # sha256 hex of the secret the session cookie carries; the secret itself is never stored
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, default=utcnow, index=True),
+    Column("ended_at", DateTime(timezone=True), index=True),
+    # signed_out | idle | password | role | disabled | ended | ended_by_admin | replaced
+    Column("end_reason", String(32)),
+    # what helps its user recognise it on the Account page
+    Column("user_agent", String(300)),
+    Column("address", String(100)),
 )
 
 api_tokens = Table(
@@ -198,12 +229,19 @@ class StateStore:
     @contextmanager
     def read(self):
         with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                # every statement of the read sees the same snapshot, as in SQLite
+                conn.execution_options(isolation_level="REPEATABLE READ")
             yield conn
 
     @contextmanager
     def write(self):
         """One transaction that holds the write lock from its first statement."""
         with self.engine.connect().execution_options(partnerhub_write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                # READ COMMITTED: each statement after the lock sees every
+                # write committed before it
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK_KEY})
             yield conn
 
     def audit(
@@ -250,7 +288,7 @@ def _check_foreign_keys(conn: Connection) -> None:
         raise RuntimeError(f"migration left rows whose parent is gone: {orphans[:5]}")
 
 
-def _journal_mode_wal(cur, wait_seconds: float = 30) -> None:
+def _journal_mode_wal(cur, wait_seconds: float = LOCK_WAIT_SECONDS) -> None:
     """WAL is kept in the file, so only a new file changes mode, and that
     needs the file alone: when workers start together on a new store SQLite
     answers "database is locked" at once instead of waiting. Wait here."""
@@ -267,15 +305,15 @@ def _journal_mode_wal(cur, wait_seconds: float = 30) -> None:
 
 def _engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        return _server_engine(url)
+    engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_SECONDS, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_con, _record):
         # let SQLAlchemy's begin event decide how transactions start
         dbapi_con.isolation_level = None
         cur = dbapi_con.cursor()
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
         _journal_mode_wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -285,5 +323,24 @@ def _engine(url: str) -> Engine:
     def _on_begin(conn):
         immediate = conn.get_execution_options().get("partnerhub_write")
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _server_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name != "postgresql":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_con, _record):
+        cur = dbapi_con.cursor()
+        # timestamps come back in UTC, as they are written, whatever the
+        # server's time zone; a lock (the write lock, a migration's) is
+        # waited for as long as SQLite's busy timeout, then the write fails
+        cur.execute("SET TIME ZONE 'UTC'")
+        cur.execute(f"SET lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+        cur.close()
+        dbapi_con.commit()
 
     return engine
