@@ -29,12 +29,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     from partnerhub.api import init_api
     from partnerhub.auth.setup import init_auth
     from partnerhub.cli import register_cli
+    from partnerhub.compression import init_compression
     from partnerhub.i18n import init_i18n
 
     init_auth(server)
     init_api(server)
     init_i18n(server)
     register_pages(server)
+    init_compression(server)
     register_cli(server)
     # last, so that it wraps every other middleware: they all see the real client
     trust_proxies(server, settings.trusted_proxies)
@@ -59,7 +61,7 @@ def register_pages(server: Flask) -> dash.Dash:
         title="Partner Hub Analytics",
         update_title=None,  # type: ignore[arg-type]  # None: no "Updating…" title
         enable_mcp=False,
-        compress=False,
+        compress=False,  # ours: partnerhub.compression, which leaves exports alone
     )
     app.layout = shell
     server.extensions["dash"] = app

@@ -5,12 +5,16 @@ output (the Dash component tree, the Plotly figure) is checked directly."""
 
 from __future__ import annotations
 
+import json
 import math
+import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
 import dash_ag_grid as dag
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 import pytest
 from dash import dcc, html
@@ -18,7 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import partnerhub.components as C
-from partnerhub.formatting import MINUS, MISSING
+from partnerhub.components import charts
+from partnerhub.formatting import MINUS, MISSING, fmt_int, fmt_ratio
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -313,6 +318,39 @@ def test_renderers_and_formatters_exist_in_the_grid_script():
     assert C.license_bar_cell_renderer == "LicenseBar"
 
 
+GRID_SCRIPT_RUNNER = """
+global.window = {React: {createElement: function () { return null; }}};
+require(process.argv[1]);
+var f = window.dashAgGridFunctions, values = JSON.parse(process.argv[2]);
+console.log(JSON.stringify({int: values.map(function (v) { return f.fmtInt(v); }),
+                            ratio: values.map(function (v) { return f.fmtRatio(v); })}));
+"""
+
+
+def test_the_grid_formats_numbers_like_the_server_with_one_formatter_per_format():
+    """A grid formats every visible cell on each render; toLocaleString would
+    build an Intl.NumberFormat per cell, so the script keeps one per
+    (locale, digits). The cells still read as partnerhub/formatting.py writes."""
+    path = ROOT / "partnerhub" / "assets" / "dashAgGridComponentFunctions.js"
+    script = path.read_text()
+    assert ".toLocaleString(" not in script and script.count("new Intl.NumberFormat(") == 1
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    # no .5 cases: Python rounds them to even, Math.round up
+    values = [0, -0.4, 7, 1234567.4, -1234567.6, 0.4251, -0.00001, 0.12345, 1, None, 42, 0.0999]
+    out = subprocess.run(
+        [node, "-e", GRID_SCRIPT_RUNNER, str(path), json.dumps(values * 3)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    shown = json.loads(out.stdout)
+    assert shown["int"] == [fmt_int(v) for v in values] * 3
+    assert shown["ratio"] == [fmt_ratio(v) for v in values] * 3
+
+
 def test_data_grid_server_side_preset():
     grid = C.data_grid("customers-grid", COLUMNS, page_size=50, empty_message="No customer matches these filters")
     assert isinstance(grid, dag.AgGrid)
@@ -485,6 +523,33 @@ def test_bar_chart_and_empty_figure():
     empty = C.bar_chart([], [], empty_message="No call queues")
     assert not empty.data and empty.layout.annotations[0].text == "No call queues"
     assert C.trend_chart([], {}).layout.annotations[0].text == "No data for these weeks"
+
+
+def test_charts_share_one_compact_template_that_looks_like_plotly_white():
+    """Plotly deep-copies a figure's template when it is set and again when
+    the figure is sent; the full plotly_white (every trace type and subplot
+    kind, 7 KB of JSON) cost ~20 ms a chart. Every chart starts from the one
+    template built at import, which keeps plotly_white's styling for what the
+    charts draw."""
+    white = pio.templates["plotly_white"].to_plotly_json()
+    template = charts.TEMPLATE.to_plotly_json()
+    assert template["data"] == {t: white["data"][t] for t in ("bar", "scatter")}
+    assert template["layout"] == {k: v for k, v in white["layout"].items() if k in template["layout"]}
+    dropped = set(white["layout"]) - set(template["layout"])
+    assert dropped <= {"polar", "ternary", "scene", "geo", "map", "mapbox", "smith", "colorscale", "coloraxis"}
+    assert {"xaxis", "yaxis", "colorway", "font", "paper_bgcolor", "plot_bgcolor"} <= set(template["layout"])
+    assert len(json.dumps(template)) < len(json.dumps(white)) / 2
+    figures = [
+        C.trend_chart(WEEKS[:3], {"Total": [1, 2, 3]}),
+        C.trend_chart(WEEKS[:3], {"Total": [1, 2, 3]}, kind="bar"),
+        C.calling_usage_chart(WEEKS, [1] * 8, [2] * 8, [3] * 8),
+        C.quality_chart(WEEKS[:3], [4000, 0, 5000], [80, 0, 50], [0.02, None, 0.01]),
+        C.bar_chart(["a"], [1]),
+        C.empty_figure("Nothing"),
+    ]
+    for fig in figures:
+        assert fig.to_plotly_json()["layout"]["template"] == template
+        assert {t.type for t in fig.data} <= set(template["data"])
 
 
 def test_chart_card_wraps_graph_with_loading_and_download():

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import select
 
 from partnerhub.auth.scope import scope_for
+from partnerhub.auth.users import assignments_for_customer, list_users, set_disabled
 from partnerhub.data.state import audit_log
 from partnerhub.data.trials import utc_today
 from partnerhub.metrics.customer_detail import customer_detail
 from partnerhub.metrics.types import View
+from tests.analytics_support import find
 from tests.auth_client import dash_callback, new_user, pattern_prop_id
 from tests.customer_pages import (
     ADMIN,
@@ -307,6 +309,44 @@ def test_assign_and_remove_an_admin(app, services):
     [entry] = _audit(services, action="assignment.remove", customer_id=cid, target=email)
     assert entry.actor == FULL and entry.before["email"] == email
     assert "Not found" in page_text(other, f"/customers/{cid}")
+
+
+def _choices(client, customer_id) -> list[str]:
+    """The e-mails the "Assign an administrator" control offers, as the page shows it."""
+    panel = find(page(client, f"/customers/{customer_id}")["_pages_content"]["children"], "customers-admins-panel")
+    assert panel is not None
+    control = find(panel["children"], "customers-admins-user")
+    assert control is not None
+    return [o["value"] for o in control["options"]]
+
+
+def test_the_assign_control_offers_exactly_the_assignable_admins(app, services):
+    """Enabled partner and sales administrators not assigned to this customer,
+    by e-mail: the same choices as filtering every user, though only this
+    customer's assignments are read."""
+    admin = new_user(services, "partner_admin", prefix="pick-admin")
+    sales = new_user(services, "sales_admin", prefix="pick-sales")
+    off = new_user(services, "partner_admin", prefix="pick-off")
+    set_disabled(services.state, "tests", off, True)
+    cid = sorted(scope(services, ADMIN))[1]  # the demo partner administrator is assigned to it
+    full = signed_in(app, FULL)
+
+    def expected():
+        assigned = {r["email"] for r in assignments_for_customer(services.state, cid)}
+        return [
+            u["email"]
+            for u in list_users(services.state)
+            if u["role"] in ("partner_admin", "sales_admin") and not u["disabled"] and u["email"] not in assigned
+        ]
+
+    shown = _choices(full, cid)
+    assert shown == expected() and shown == sorted(shown)
+    assert {admin, sales} <= set(shown) and off not in shown and ADMIN not in shown
+    assert not {FULL, READONLY, SALES_FULL} & set(shown)  # they see every customer without an assignment
+    assign(full, cid, admin)
+    assert admin not in _choices(full, cid) and _choices(full, cid) == expected()
+    unassign(full, cid, admin)  # the removal is kept as a tombstone: the admin is offered again
+    assert admin in _choices(full, cid) and _choices(full, cid) == expected()
 
 
 def test_only_a_full_admin_assigns(app, services):

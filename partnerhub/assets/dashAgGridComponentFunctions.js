@@ -20,8 +20,20 @@
   function missing(v) {
     return v === null || v === undefined || v === "" || (typeof v === "number" && !isFinite(v));
   }
+  // toLocaleString builds a new Intl.NumberFormat on every call (~25 us), and
+  // a grid formats every visible cell on each render: one formatter per
+  // (locale, options) key, built on first use
+  var LOCALE = "en-US";
+  var formatters = {};
+  function numberFormat(locale, digits) {
+    var key = locale + "|" + digits;
+    if (!formatters[key]) {
+      formatters[key] = new Intl.NumberFormat(locale, {minimumFractionDigits: digits, maximumFractionDigits: digits});
+    }
+    return formatters[key];
+  }
   function grouped(n, digits) {
-    var s = Math.abs(n).toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits});
+    var s = numberFormat(LOCALE, digits).format(Math.abs(n));
     return n < 0 && /[1-9]/.test(s) ? MINUS + s : s;
   }
   function fmtInt(v) { return missing(v) ? MISSING : grouped(Math.round(Number(v)), 0); }

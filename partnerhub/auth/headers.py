@@ -16,8 +16,12 @@ need:
 
 Cache-Control: no-store on every response but static files: pages, Dash's
 layout and callbacks and the API carry customer data that must not stay in
-a browser's or a proxy's cache after sign-out. Static files keep the caching
-headers Flask and Dash give them.
+a browser's or a proxy's cache after sign-out. Static files are the same for
+everyone (auth.session sets no cookie on them and adds no Vary: Cookie), and
+those whose URL changes with their content are kept for a year without
+revalidation (`static_caching`): Dash's fingerprinted bundles, and /assets/
+files as Dash's index links them, with ?m=<mtime>. An /assets/ URL without
+it is revalidated each time, as Flask serves it.
 
 With PARTNERHUB_SECURE_COOKIES on (settings.secure_cookies) the session and
 CSRF cookies are always Secure and Strict-Transport-Security is sent.
@@ -51,6 +55,10 @@ JINJA = re.compile(r"\{\{|\{%")
 # served from files that hold no customer data; they keep their own caching
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 NO_STORE = "no-store"
+ASSETS_PREFIX = "/assets/"
+ASSET_VERSION = "m"  # Dash's index links /assets/ files as ?m=<mtime>
+ONE_YEAR = 31536000
+IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 # one year; no includeSubDomains: other hosts of the partner's domain are not ours
 HSTS = "max-age=31536000"
 
@@ -158,10 +166,29 @@ def add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if headers.secure_cookies:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if not request.path.startswith(STATIC_PREFIXES):
+    if is_static_path(request.path):
+        static_caching(response)
+    else:
         response.headers["Cache-Control"] = NO_STORE
     _csrf_cookie(response, secure=headers.secure_cookies or request.is_secure)
     return response
+
+
+def is_static_path(path: str) -> bool:
+    """Files that hold no customer data and are the same for every visitor."""
+    return path.startswith(STATIC_PREFIXES)
+
+
+def static_caching(response: Response) -> None:
+    """A year, never revalidated, for a static URL that names its version:
+    Dash gives its fingerprinted bundles max-age of a year (and its others an
+    ETag), our /assets/ files are fingerprinted by the ?m= Dash adds."""
+    if response.status_code not in (200, 304):
+        return
+    fingerprinted_bundle = response.cache_control.max_age == ONE_YEAR
+    versioned_asset = request.path.startswith(ASSETS_PREFIX) and ASSET_VERSION in request.args
+    if fingerprinted_bundle or versioned_asset:
+        response.headers["Cache-Control"] = IMMUTABLE
 
 
 def _csrf_cookie(response: Response, secure: bool) -> None:

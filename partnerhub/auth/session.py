@@ -23,6 +23,8 @@ from flask_login import LoginManager, UserMixin, login_user, logout_user
 from partnerhub.data import sessions as store
 from partnerhub.data.runtime import services
 
+from .headers import is_static_path
+
 # flask.session keys of ours
 SIGNED_OUT = "ph_signed_out"  # why the previous session ended, shown once on /login
 # Flask-Login's key of the user id, here the session's secret
@@ -57,6 +59,15 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or (has_request_context() and request.is_secure)
+
+    def save_session(self, app, session, response) -> None:
+        """Static files are the same for everyone: no cookie, and no Vary:
+        Cookie (which Flask adds once anything reads the session, as
+        Flask-Login does after every request), so browsers and proxies reuse
+        them across sign-ins. Nothing on these paths changes the session."""
+        if has_request_context() and is_static_path(request.path):
+            return
+        super().save_session(app, session, response)
 
 
 def identity_of(row) -> Identity:

@@ -422,6 +422,24 @@ def assignments_for_customer(state: StateStore, customer_id: str) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(q)]
 
 
+def assignable_to_customer(state: StateStore, customer_id: str) -> list[dict]:
+    """The enabled partner administrators and sales administrators not
+    assigned to one customer, by e-mail: the choices of the customer page's
+    "Assign" control. Only this customer's assignments are read (through the
+    customer_id index); list_users would count every assignment of the
+    partner on each view."""
+    assigned = select(admin_assignments.c.user_id).where(
+        admin_assignments.c.customer_id == customer_id, admin_assignments.c.removed_at.is_(None)
+    )
+    q = (
+        select(users.c.email, users.c.name, users.c.role)
+        .where(users.c.role.in_(sorted(ASSIGNED_SCOPE)), users.c.disabled.is_(False), users.c.id.not_in(assigned))
+        .order_by(users.c.email)
+    )
+    with state.read() as conn:
+        return [{**r._mapping, "role_label": ROLE_LABELS.get(r.role, r.role)} for r in conn.execute(q)]
+
+
 def assignments_for_user(state: StateStore, email: str) -> list[dict]:
     """One administrator's active assignments, by customer id."""
     q = (

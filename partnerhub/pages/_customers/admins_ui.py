@@ -10,7 +10,7 @@ from dash import ALL, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from partnerhub.auth import users as auth_users
-from partnerhub.auth.roles import ASSIGNED_SCOPE, ROLE_LABELS
+from partnerhub.auth.roles import ROLE_LABELS
 from partnerhub.components import empty_state
 from partnerhub.components.callbacks import clicked_id
 from partnerhub.components.icons import aria
@@ -81,11 +81,9 @@ def admins_panel(customer_id: str, can_manage: bool) -> html.Div:
         )
     add = None
     if can_manage:
-        assigned = {r["email"] for r in rows}
         options = [
             {"label": f"{u['name']} <{u['email']}> · {_(u['role_label'])}", "value": u["email"]}
-            for u in auth_users.list_users(state)
-            if u["role"] in ASSIGNED_SCOPE and not u["disabled"] and u["email"] not in assigned
+            for u in auth_users.assignable_to_customer(state, customer_id)
         ]
         add = dbc.Card(
             dbc.CardBody(
