@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 from flask import Flask, Response, request
 
@@ -49,14 +50,15 @@ class _CompressedBodies:
         self._entries: OrderedDict[tuple[bytes, str], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, body: bytes, encoding: str) -> bytes:
-        key = (hashlib.blake2b(body, digest_size=16).digest(), encoding)
+    def get(self, key: tuple, load: Callable[[], bytes], encoding: str) -> bytes:
+        """The compressed body under `key`; `load` reads the plain body only on a miss."""
+        key = (*key, encoding)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
-        packed = compress(body, encoding, STATIC_LEVELS[encoding])
+        packed = compress(load(), encoding, STATIC_LEVELS[encoding])
         with self._lock:
             self._entries[key] = packed
             while len(self._entries) > self._size:
@@ -104,12 +106,21 @@ def init_compression(server: Flask) -> None:
         encoding = chosen_encoding()
         if encoding is None:
             return response
-        response.direct_passthrough = False  # a static file: read it (small, and cached after)
-        body = response.get_data()
-        if len(body) < MIN_SIZE:
+        if response.content_length is not None and response.content_length < MIN_SIZE:
             return response
-        static = is_static_path(request.path)
-        packed = bodies.get(body, encoding) if static else compress(body, encoding, DYNAMIC_LEVELS[encoding])
+        response.direct_passthrough = False  # a static file: read it, or find its compressed copy
+        etag, _weak = response.get_etag()
+        if is_static_path(request.path) and etag:
+            # the file's ETag names its version: a hit neither reads nor hashes the file
+            packed = bodies.get((request.path, etag), response.get_data, encoding)
+        else:
+            body = response.get_data()
+            if len(body) < MIN_SIZE:
+                return response
+            if is_static_path(request.path):
+                packed = bodies.get((hashlib.blake2b(body, digest_size=16).digest(),), lambda: body, encoding)
+            else:
+                packed = compress(body, encoding, DYNAMIC_LEVELS[encoding])
         response.set_data(packed)
         response.headers["Content-Encoding"] = encoding
         response.headers.pop("Accept-Ranges", None)  # ranges of the file, not of this body
