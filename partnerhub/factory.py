@@ -16,6 +16,8 @@ from partnerhub.data.runtime import EXTENSION, Services
 from partnerhub.data.settings import Settings, load_settings
 
 HERE = Path(__file__).resolve().parent
+# Plotly with only the trace types our charts draw (bar, scatter), loaded by dcc.Graph
+PLOTLY_BUNDLE = r"^plotly-basic-.*\.js$"  # Dash matches it against file names
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -31,12 +33,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     from partnerhub.cli import register_cli
     from partnerhub.compression import init_compression
     from partnerhub.i18n import init_i18n
+    from partnerhub.server_timing import init_server_timing
 
     init_auth(server)
     init_api(server)
-    init_i18n(server)
+    init_i18n(server, user_language=_saved_language)
+    init_language_switch(server)
     register_pages(server)
     init_compression(server)
+    init_server_timing(server)  # wraps the layers above: their time counts too
     register_cli(server)
     # last, so that it wraps every other middleware: they all see the real client
     trust_proxies(server, settings.trusted_proxies)
@@ -44,12 +49,13 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def register_pages(server: Flask) -> dash.Dash:
+    from partnerhub.asset_urls import VersionedBundles, VersionedDash, asset_url, favicon_url
     from partnerhub.auth.headers import allow_app_scripts
     from partnerhub.components.shell import shell
 
     # named for the package so that Dash imports the pages as
     # partnerhub.pages.*, the same modules the rest of the code imports
-    app = dash.Dash(
+    app = VersionedDash(
         "partnerhub",
         server=server,  # type: ignore[arg-type]  # Dash accepts a Flask app; its stubs say bool
         use_pages=True,
@@ -62,12 +68,41 @@ def register_pages(server: Flask) -> dash.Dash:
         update_title=None,  # type: ignore[arg-type]  # None: no "Updating…" title
         enable_mcp=False,
         compress=False,  # ours: partnerhub.compression, which leaves exports alone
+        # fetched only by a page that draws a chart (assets/app.js), not linked on every page
+        assets_ignore=PLOTLY_BUNDLE,
     )
     app.layout = shell
+    # <html lang> follows each request's language (Dash's own index has none)
+    app.interpolate_index = _with_html_lang(app.interpolate_index)  # type: ignore[method-assign]
     server.extensions["dash"] = app
+    server.wsgi_app = VersionedBundles(server.wsgi_app)  # type: ignore[method-assign]
+    # the sign-in pages link the same URLs as the app, so both share one cached copy
+    server.jinja_env.globals.update(asset_url=lambda path: asset_url(app, path), favicon_url=lambda: favicon_url(app))
     # every page and callback is registered by now: the CSP allows their inline scripts, fixed from here on
     allow_app_scripts(server, app)
     return app
+
+
+def _saved_language() -> str | None:
+    from partnerhub.auth.session import current_identity
+
+    return getattr(current_identity(), "language", None)
+
+
+def init_language_switch(server: Flask) -> None:
+    from partnerhub.api.language import bp
+
+    server.register_blueprint(bp)
+
+
+def _with_html_lang(interpolate):
+    from partnerhub.i18n import request_language
+
+    def interpolate_index(**kwargs) -> str:
+        page = interpolate(**kwargs)
+        return page.replace("<html>", f'<html lang="{request_language()}">', 1)
+
+    return interpolate_index
 
 
 def trust_proxies(server: Flask, count: int) -> None:

@@ -15,9 +15,14 @@ import openpyxl
 import polars as pl
 import pytest
 
+from partnerhub.asset_urls import FOLDER_MARK, unversioned_path, versioned_links
 from partnerhub.auth.headers import IMMUTABLE
 from partnerhub.compression import MIN_SIZE
 from tests.auth_client import csrf_header, router, sign_in
+from tests.conftest import ROOT
+from tools.subset_icons import used_icons
+
+ASSETS = ROOT / "partnerhub" / "assets"
 
 INDEX_LINK = re.compile(r'(?:src|href)="(/(?:assets|_dash-component-suites)/[^"]+)"')
 
@@ -119,3 +124,87 @@ def test_exports_are_sent_as_they_were(signed_in, ext):
     else:
         sheet = openpyxl.load_workbook(io.BytesIO(asked), read_only=True).active
         assert sheet is not None and sheet.max_row > 1
+
+
+# --- every file a page loads names its version (issue 12: a warm visit revalidates nothing)
+
+
+def test_bundles_are_linked_from_their_fingerprint_folder(signed_in):
+    suites = [u for u in _index_links(signed_in) if u.startswith("/_dash-component-suites/")]
+    assert suites
+    for url in suites:
+        folder, name = url.rsplit("/", 1)
+        fingerprint = folder.rsplit("/", 1)[1]
+        assert fingerprint.startswith(FOLDER_MARK), url
+        assert f".{fingerprint[len(FOLDER_MARK) :]}." in name, url  # the same fingerprint as the name's
+
+
+def test_a_chunk_in_a_fingerprint_folder_is_kept_a_year(signed_in, client):
+    grid = next(u for u in _index_links(signed_in) if "/dash_ag_grid/" in u)
+    chunk = grid.rsplit("/", 1)[0] + "/async-community.js"
+    for who in (signed_in, client):
+        response = who.get(chunk, headers={"Accept-Encoding": "br"})
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == IMMUTABLE
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert response.headers["Content-Encoding"] == "br"
+        assert b"ag-" in brotli.decompress(response.data)
+    # the same chunk under its bare name: Dash's ETag, revalidated
+    bare = signed_in.get("/_dash-component-suites/dash_ag_grid/async-community.js")
+    assert bare.status_code == 200
+    assert bare.headers.get("Cache-Control") != IMMUTABLE
+
+
+def test_only_a_real_fingerprint_folder_is_read_as_one():
+    assert unversioned_path("/_dash-component-suites/dash/dcc/~v4_4_1m17962/async-graph.js") == (
+        "/_dash-component-suites/dash/dcc/async-graph.js"
+    )
+    for path in (
+        "/_dash-component-suites/dash/dcc/async-graph.js",
+        "/_dash-component-suites/dash/dcc/~nothing/async-graph.js",
+        "/assets/~v1m1/app.js",
+        "/_dash-component-suites/dash/~v1m1/~v1m1/x.js",
+    ):
+        assert unversioned_path(path) is None, path
+    linked = '<script src="/_dash-component-suites/dash/deps/react@18.v4_4_1m17962.3.1.min.js"></script>'
+    assert versioned_links(linked) == (
+        '<script src="/_dash-component-suites/dash/deps/~v4_4_1m17962/react@18.v4_4_1m17962.3.1.min.js"></script>'
+    )
+
+
+def test_the_sign_in_page_links_what_the_app_links(signed_in, client):
+    login = client.get("/login").get_data(as_text=True)
+    app_links = set(_index_links(signed_in))
+    for url in INDEX_LINK.findall(login):
+        assert url in app_links, url
+    icon = re.search(r'rel="icon" href="([^"]+)"', login)
+    assert icon and "?v=" in icon[1]
+    response = client.get(icon[1], headers={"Accept-Encoding": "br"})
+    assert response.headers["Cache-Control"] == IMMUTABLE
+    assert response.headers["Content-Encoding"] == "br"
+
+
+def test_the_icon_font_is_kept_a_year_under_the_digest_its_style_sheet_names(client):
+    css = (ASSETS / "vendor" / "02-bootstrap-icons.min.css").read_text()
+    font = re.search(r'url\("(fonts/bootstrap-icons\.woff2\?[0-9a-f]{32})"\)', css)
+    assert font
+    response = client.get("/assets/vendor/" + font[1])
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == IMMUTABLE
+
+
+def test_every_icon_the_app_uses_is_in_the_subset():
+    css = (ASSETS / "vendor" / "02-bootstrap-icons.min.css").read_text()
+    missing = sorted(n for n in used_icons() if f".{n}::before" not in css)
+    assert not missing, f"run tools/subset_icons.py: {missing}"
+
+
+def test_plotly_is_the_basic_bundle_fetched_only_by_a_chart(signed_in):
+    links = _index_links(signed_in)
+    assert not any("plotly" in u for u in links)  # neither bundle on every page
+    bundle = re.search(r'"(assets/vendor/plotly-basic-[^"]+\.js)"', (ASSETS / "app.js").read_text())
+    assert bundle and (ASSETS.parent / bundle[1]).is_file()
+    response = signed_in.get("/" + bundle[1])
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == IMMUTABLE
+    assert response.data.startswith(b"/**\n* plotly.js (basic - minified) v")

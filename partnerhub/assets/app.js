@@ -2,6 +2,25 @@
 (function () {
   "use strict";
 
+  // dcc.Graph loads Plotly from window._dashPlotlyJSURL the first time a page
+  // draws a chart. Dash's renderer points it at the full bundle (4.8 MB, every
+  // trace type, unversioned); our charts draw bars and lines only, so the
+  // basic bundle is fetched instead, under a versioned name cached for a year.
+  // The renderer's assignment comes later and is ignored.
+  var PLOTLY_BUNDLE = "assets/vendor/plotly-basic-4.1.1.min.js";
+  var plotlyUrl = (function () {
+    var prefix = "/";
+    try {
+      prefix = JSON.parse(document.getElementById("_dash-config").textContent).requests_pathname_prefix || "/";
+    } catch (e) { /* no Dash config: the app is served at the root */ }
+    return prefix + PLOTLY_BUNDLE;
+  })();
+  Object.defineProperty(window, "_dashPlotlyJSURL", {
+    configurable: false,
+    get: function () { return plotlyUrl; },
+    set: function () { /* keep ours */ }
+  });
+
   // Clientside callbacks, see components/grid.py:refresh_grid_on
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.partnerhub = Object.assign(window.dash_clientside.partnerhub || {}, {

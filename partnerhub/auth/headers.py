@@ -19,9 +19,13 @@ layout and callbacks and the API carry customer data that must not stay in
 a browser's or a proxy's cache after sign-out. Static files are the same for
 everyone (auth.session sets no cookie on them and adds no Vary: Cookie), and
 those whose URL changes with their content are kept for a year without
-revalidation (`static_caching`): Dash's fingerprinted bundles, and /assets/
-files as Dash's index links them, with ?m=<mtime>. An /assets/ URL without
-it is revalidated each time, as Flask serves it.
+revalidation (`static_caching`): Dash's fingerprinted bundles and the chunks
+they load from their fingerprint's folder (partnerhub/asset_urls.py), /assets/
+files as Dash's index links them, with ?m=<mtime>, vendored files whose name
+carries their version (plotly-basic-4.1.1.min.js) or that a vendored style
+sheet links with its content hash (the icon font), and Dash's icon as its
+index links it (?v=<Dash's version>). Any other static URL is revalidated
+each time, as Flask serves it.
 
 With PARTNERHUB_SECURE_COOKIES on (settings.secure_cookies) the session and
 CSRF cookies are always Secure and Strict-Transport-Security is sent.
@@ -57,6 +61,12 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 NO_STORE = "no-store"
 ASSETS_PREFIX = "/assets/"
 ASSET_VERSION = "m"  # Dash's index links /assets/ files as ?m=<mtime>
+VENDOR_PREFIX = "/assets/vendor/"
+VERSIONED_NAME = re.compile(r"-\d+\.\d+\.\d+[^/]*$")  # plotly-basic-4.1.1.min.js
+FAVICON = "/_favicon.ico"
+FAVICON_VERSION = "v"  # Dash's index links its icon as ?v=<Dash's version>
+# set in the WSGI environ by asset_urls.VersionedBundles for a URL in a fingerprint folder
+VERSIONED_URL = "partnerhub.versioned_url"
 ONE_YEAR = 31536000
 IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 # one year; no includeSubDomains: other hosts of the partner's domain are not ours
@@ -185,10 +195,19 @@ def static_caching(response: Response) -> None:
     ETag), our /assets/ files are fingerprinted by the ?m= Dash adds."""
     if response.status_code not in (200, 304):
         return
-    fingerprinted_bundle = response.cache_control.max_age == ONE_YEAR
-    versioned_asset = request.path.startswith(ASSETS_PREFIX) and ASSET_VERSION in request.args
-    if fingerprinted_bundle or versioned_asset:
+    if names_its_version(response):
         response.headers["Cache-Control"] = IMMUTABLE
+
+
+def names_its_version(response: Response) -> bool:
+    path = request.path
+    return (
+        response.cache_control.max_age == ONE_YEAR  # a bundle Dash fingerprinted
+        or bool(request.environ.get(VERSIONED_URL))
+        or (path.startswith(ASSETS_PREFIX) and ASSET_VERSION in request.args)
+        or (path.startswith(VENDOR_PREFIX) and (bool(VERSIONED_NAME.search(path)) or bool(request.query_string)))
+        or (path == FAVICON and FAVICON_VERSION in request.args)
+    )
 
 
 def _csrf_cookie(response: Response, secure: bool) -> None:
