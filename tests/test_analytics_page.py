@@ -15,27 +15,29 @@ from partnerhub.pages._analytics.licenses import HEADLINE, TABLES, TREND
 from partnerhub.pages._analytics.query import args_from_kwargs, read_query
 from partnerhub.pages._analytics.sections import PAGE_SIZE
 from tests.analytics_support import ROLES, call, context, find, layout_of, open_page, scope_of, signed_in, text_of, view
-from tests.auth_client import dash_callback
+from tests.auth_client import dash_callback, dependencies
 
 FULL = "full.admin@demo.example"
 SPECS = {spec.dataset: spec for spec in TABLES}
 
 
-def _summary(client, spec, product="meetings", filters=""):
-    return call(
-        client, f"{spec.base}-empty.children", {"analytics-toggle.value": product, "analytics-filters.data": filters}
-    )
+def _page(client, product="meetings", filters=""):
+    """The page's layout for a view, as the pages router draws it."""
+    search = f"?product={product}" + (f"&{filters}" if filters else "")
+    return layout_of(open_page(client, "/analytics", search))
 
 
 def _rows(client, spec, request, product="meetings", filters=""):
+    """A row request past the first page, as the browser hands it to the server."""
     response = call(
         client,
         f"{spec.grid_id}.getRowsResponse",
         {
             "analytics-toggle.value": product,
             "analytics-filters.data": filters,
-            f"{spec.grid_id}.getRowsRequest": request,
+            f"{spec.rows_request_id}.data": request,
         },
+        input_id=spec.rows_request_id,
     )
     return response[spec.grid_id]["getRowsResponse"]
 
@@ -71,26 +73,26 @@ def test_every_kpi_and_column_has_its_definition(app):
 def test_sections_show_the_metrics_values(app, services, email, product):
     client = signed_in(app, email)
     ctx, v = context(services), view(services, email, product)
+    layout = _page(client, product)
     for spec in TABLES:
         result = DATASETS[spec.dataset].fn(ctx, v)
-        response = _summary(client, spec, product)
         for key, kind in spec.kpis:
-            assert response[spec.kpi_id(key)]["children"] == fmt(result.kpis[key], kind), (spec.dataset, key)
+            assert find(layout, spec.kpi_id(key))["children"] == fmt(result.kpis[key], kind), (spec.dataset, key)
         assert (
-            response[f"{spec.download_id}-parquet"]["href"]
+            find(layout, f"{spec.download_id}-parquet")["href"]
             == f"/api/v1/datasets/{spec.dataset}.parquet?product={product}"
         )
+        # the first page travels with the layout; the server answers the same for a request of it
+        first = find(layout, spec.first_page_id)["data"]
         rows = _rows(client, spec, {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": []}, product)
+        assert first == rows
         assert rows["rowCount"] == result.frame.height
         assert [r["subscription_id"] for r in rows["rowData"]] == result.frame["subscription_id"].head(
             PAGE_SIZE
         ).to_list()
-    trend = call(
-        client, f"{TREND.graph_id}-summary.children", {"analytics-toggle.value": product, "analytics-filters.data": ""}
-    )
     last = DATASETS["license_trend"].fn(ctx, v).frame.row(-1, named=True)
-    assert fmt(last["total_licenses"]) in trend[f"{TREND.graph_id}-summary"]["children"]
-    figure = trend[TREND.graph_id]["figure"]
+    assert fmt(last["total_licenses"]) in find(layout, f"{TREND.graph_id}-summary")["children"]
+    figure = find(layout, TREND.graph_id)["figure"]
     assert figure["data"][0]["y"][-1] == last["total_licenses"]
 
 
@@ -143,8 +145,9 @@ def test_bad_row_requests_are_400_not_500(app, request_):
         {
             "analytics-toggle.value": "meetings",
             "analytics-filters.data": "",
-            f"{spec.grid_id}.getRowsRequest": request_,
+            f"{spec.rows_request_id}.data": request_,
         },
+        input_id=spec.rows_request_id,
     )
     assert response.status_code == 400, response.get_data(as_text=True)
 
@@ -223,42 +226,37 @@ def test_customer_filters_narrow_every_number_like_the_api(app):
     assert find(layout, "analytics-filters")["data"] == "managed_by=external"
     assert "managed_by: external" in text_of(find(layout, "analytics-filters-notice"))
     for spec in TABLES:
-        response = _summary(client, spec, "calling", "managed_by=external")
         for key, kind in spec.kpis:
-            assert response[spec.kpi_id(key)]["children"] == fmt(api[spec.dataset][key], kind)
-        assert response[f"{spec.download_id}-csv"]["href"] == f"/api/v1/datasets/{spec.dataset}.csv?{query}"
+            assert find(layout, spec.kpi_id(key))["children"] == fmt(api[spec.dataset][key], kind)
+        assert find(layout, f"{spec.download_id}-csv")["href"] == f"/api/v1/datasets/{spec.dataset}.csv?{query}"
 
 
 def test_empty_sections_say_what_and_why(app):
     client = signed_in(app, FULL)
-    filters = "q=no-customer-has-this-name"
+    layout = _page(client, "calling", "q=no-customer-has-this-name")
     for spec in TABLES:
-        response = _summary(client, spec, "calling", filters)
-        assert response[f"{spec.base}-grid-wrap"]["style"] == {"display": "none"}
-        message = text_of(response[f"{spec.base}-empty"]["children"])
+        assert find(layout, f"{spec.base}-grid-wrap")["style"] == {"display": "none"}
+        message = text_of(find(layout, f"{spec.base}-empty")["children"])
         assert "Calling" in message and len(message) > 40, message
-    response = _summary(client, SPECS["expiring"], "calling", filters)
-    assert "No Calling lines expire in the next 90 days" in text_of(response["analytics-expiring-empty"]["children"])
-    trend = call(
-        client,
-        f"{TREND.graph_id}-summary.children",
-        {"analytics-toggle.value": "calling", "analytics-filters.data": filters},
+        assert find(layout, spec.first_page_id)["data"] == {"rowData": [], "rowCount": 0}
+    assert "No Calling lines expire in the next 90 days" in text_of(
+        find(layout, "analytics-expiring-empty")["children"]
     )
-    assert trend[f"{TREND.graph_id}-summary"]["children"] == "No Calling licenses in these 12 weeks"
+    assert find(layout, f"{TREND.graph_id}-summary")["children"] == "No Calling licenses in these 12 weeks"
 
 
 def test_the_toggle_writes_the_address(app):
+    """The toggle writes the address the pages router reads (in the browser),
+    and the router draws the page of the new view with every link for it."""
     client = signed_in(app, FULL)
-    response = call(
-        client,
-        "analytics-url.search",
-        {"analytics-toggle.value": "calling", "analytics-filters.data": "managed_by=external"},
-    )
-    assert response["analytics-url"]["search"] == "?product=calling&managed_by=external"
-    assert response["analytics-filters-notice-clear"]["href"] == "/analytics?product=calling"
-    # a value the browser should never send falls back, it is not an error
-    response = call(client, "analytics-url.search", {"analytics-toggle.value": "fax", "analytics-filters.data": ""})
-    assert response["analytics-url"]["search"] == "?product=meetings"
+    [toggle] = [d for d in dependencies(client) if any(i["id"] == "analytics-toggle" for i in d["inputs"])]
+    assert toggle["output"] == "_pages_location.search" and toggle.get("clientside_function")
+    layout = _page(client, "calling", "managed_by=external")
+    assert find(layout, "analytics-toggle")["value"] == "calling"
+    assert find(layout, "analytics-filters-notice-clear")["href"] == "/analytics?product=calling"
+    for spec in TABLES:
+        href = find(layout, f"{spec.download_id}-xlsx")["href"]
+        assert href == f"/api/v1/datasets/{spec.dataset}.xlsx?product=calling&managed_by=external"
 
 
 def test_the_low_allocation_rule_says_the_settings(app, services):

@@ -28,6 +28,17 @@ from tests.auth_client import dash_callback
 FULL = "full.admin@demo.example"
 
 
+def _rows(client, spec, request):
+    """A row request past the first page, as the browser hands it to the server."""
+    response = call(
+        client,
+        f"{spec.grid_id}.getRowsResponse",
+        {"calling-filters.data": "", f"{spec.rows_request_id}.data": request},
+        input_id=spec.rows_request_id,
+    )
+    return response[spec.grid_id]["getRowsResponse"]
+
+
 @pytest.mark.parametrize("email", CALLING_EMAILS)
 def test_roles_with_calling_get_the_page_and_its_numbers(app, services, email):
     client = signed_in(app, email)
@@ -40,19 +51,15 @@ def test_roles_with_calling_get_the_page_and_its_numbers(app, services, email):
     assert "Data as of " in text_of(find(layout, "data-as-of"))
 
     queues = DATASETS["call_queues"].fn(ctx, v)
-    response = call(client, f"{QUEUES.base}-empty.children", {"calling-filters.data": ""})
     for key, kind in QUEUES.kpis:
-        assert response[QUEUES.kpi_id(key)]["children"] == fmt(queues.kpis[key], kind)
-    assert response[f"{QUEUES.download_id}-xlsx"]["href"] == "/api/v1/datasets/call_queues.xlsx"
+        assert find(layout, QUEUES.kpi_id(key))["children"] == fmt(queues.kpis[key], kind)
+    assert find(layout, f"{QUEUES.download_id}-xlsx")["href"] == "/api/v1/datasets/call_queues.xlsx"
 
     for spec in TABLES:
         frame = DATASETS[spec.dataset].fn(ctx, v).frame
-        rows = call(
-            client,
-            f"{spec.grid_id}.getRowsResponse",
-            {"calling-filters.data": "", f"{spec.grid_id}.getRowsRequest": {"startRow": 0, "endRow": PAGE_SIZE}},
-        )
-        rows = rows[spec.grid_id]["getRowsResponse"]
+        first = find(layout, spec.first_page_id)["data"]  # the first page travels with the layout
+        rows = _rows(client, spec, {"startRow": 0, "endRow": PAGE_SIZE})
+        assert rows == first
         assert rows["rowCount"] == frame.height
         assert [r["customer_id"] for r in rows["rowData"]] == frame["customer_id"].head(PAGE_SIZE).to_list()
 
@@ -60,12 +67,12 @@ def test_roles_with_calling_get_the_page_and_its_numbers(app, services, email):
 def test_charts_draw_the_metrics_values(app, services):
     client = signed_in(app, FULL)
     ctx, v = context(services), view(services, FULL)
+    layout = layout_of(open_page(client, "/calling"))
     for spec in CHARTS:
-        response = call(client, f"{spec.graph_id}-summary.children", {"calling-filters.data": ""})
         frame = DATASETS[spec.dataset].fn(ctx, v).frame
-        summary = response[f"{spec.graph_id}-summary"]["children"]
-        figure = response[spec.graph_id]["figure"]
-        assert response[f"{spec.download_id}-csv"]["href"] == f"/api/v1/datasets/{spec.dataset}.csv"
+        summary = find(layout, f"{spec.graph_id}-summary")["children"]
+        figure = find(layout, spec.graph_id)["figure"]
+        assert find(layout, f"{spec.download_id}-csv")["href"] == f"/api/v1/datasets/{spec.dataset}.csv"
         if spec.dataset == "calling_usage_trend":
             last = frame.row(-1, named=True)
             assert fmt_int(last["active_users"]) in summary and fmt_int(last["calls"]) in summary
@@ -83,19 +90,8 @@ def test_charts_draw_the_metrics_values(app, services):
 def test_tables_sort_on_the_server(app, services):
     client = signed_in(app, FULL)
     frame = DATASETS["calling_usage"].fn(context(services), view(services, FULL)).frame
-    rows = call(
-        client,
-        f"{USAGE.grid_id}.getRowsResponse",
-        {
-            "calling-filters.data": "",
-            f"{USAGE.grid_id}.getRowsRequest": {
-                "startRow": 0,
-                "endRow": PAGE_SIZE,
-                "sortModel": [{"colId": "active_ratio", "sort": "asc"}],
-            },
-        },
-    )
-    got = [r["active_ratio"] for r in rows[USAGE.grid_id]["getRowsResponse"]["rowData"]]
+    request = {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": [{"colId": "active_ratio", "sort": "asc"}]}
+    got = [r["active_ratio"] for r in _rows(client, USAGE, request)["rowData"]]
     assert got == sorted(v for v in frame["active_ratio"].to_list() if v is not None)[:PAGE_SIZE]
     # the worst endpoint type is shown with its label, exported with its code
     layout = layout_of(open_page(client, "/calling"))
@@ -109,13 +105,14 @@ def test_sales_roles_are_refused_the_page_and_its_callbacks(app, email):
     assert open_page(client, "/calling").status_code == 403
     page = client.get("/calling")
     assert page.status_code == 403 and "Not allowed" in page.get_data(as_text=True)
-    for output in (
-        f"{QUEUES.base}-empty.children",
-        f"{USAGE.grid_id}.getRowsResponse",
-        f"{CHARTS[0].graph_id}-summary.children",
-    ):
-        response = dash_callback(client, output, {"calling-filters.data": ""})
-        assert response.status_code == 403, output
+    for spec in TABLES:  # the row requests the page's grids send past their first page
+        response = dash_callback(
+            client,
+            f"{spec.grid_id}.getRowsResponse",
+            {"calling-filters.data": "", f"{spec.rows_request_id}.data": {"startRow": 0, "endRow": PAGE_SIZE}},
+            input_id=spec.rows_request_id,
+        )
+        assert response.status_code == 403, spec.grid_id
     assert client.get("/api/v1/datasets/call_queues.csv").status_code == 403
 
 

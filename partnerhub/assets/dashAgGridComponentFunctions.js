@@ -218,4 +218,62 @@
 
   // exposed for tests in the browser
   window.partnerhubGrid = {barSegments: barSegments, fmtInt: fmtInt, fmtRatio: fmtRatio};
+
+  /*
+   * Clientside callbacks of the analytics and calling pages
+   * (pages/_analytics/sections.py, pages/analytics.py). The page's layout
+   * carries each grid's first page, so a page view asks the server nothing
+   * for its grids; only a sort or another page does.
+   */
+  // The router draws the page again after the toggle, and the radio that
+  // had the focus is replaced: the new one gets it back, so a keyboard user
+  // stays on the toggle (unless the focus has moved elsewhere meanwhile).
+  function keepFocus(groupId, value) {
+    var old = document.activeElement;
+    var group = groupId && document.getElementById(groupId);
+    if (!old || !group || !group.contains(old)) { return; }
+    var tries = 0;
+    var timer = window.setInterval(function () {
+      tries += 1;
+      var moved = old.isConnected ? false : document.activeElement && document.activeElement !== document.body;
+      var input = document.querySelector("#" + CSS.escape(groupId) + " input[value='" + CSS.escape(value) + "']");
+      if (!old.isConnected && !moved && input) {
+        input.focus();
+        window.clearInterval(timer);
+      } else if (moved || tries > 200) {
+        window.clearInterval(timer);
+      }
+    }, 25);
+  }
+
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.partnerhubGrid = Object.assign(window.dash_clientside.partnerhubGrid || {}, {
+    // the grid's row request: the first page in the dataset's own order is
+    // the Store's; anything else goes to the server callback (only the
+    // values it reads: AG Grid's request also holds its api and callbacks)
+    firstPageOrAsk: function (request, first) {
+      var noUpdate = window.dash_clientside.no_update;
+      if (!request) { return [noUpdate, noUpdate]; }
+      var start = request.startRow || 0;
+      var end = request.endRow === null || request.endRow === undefined ? null : request.endRow;
+      var sorted = request.sortModel && request.sortModel.length > 0;
+      var rows = first && first.rowData;
+      if (rows && !sorted && start === 0 && (end === null || end <= rows.length || rows.length === first.rowCount)) {
+        return [{rowData: end === null ? rows : rows.slice(0, end), rowCount: first.rowCount}, noUpdate];
+      }
+      return [noUpdate, {startRow: start, endRow: end, sortModel: request.sortModel || []}];
+    },
+    // the toggle's product as the page's address, with the page's filters;
+    // nothing when the address already shows it (the router has just drawn
+    // the page for it: after "back", say), so history gets no extra entry
+    productSearch: function (product, filters) {
+      product = product || "meetings";
+      var shown = new URLSearchParams(window.location.search).get("product") || "meetings";
+      if (shown === product) { return window.dash_clientside.no_update; }
+      var ctx = window.dash_clientside.callback_context;
+      var triggered = ctx && ctx.triggered && ctx.triggered[0] ? ctx.triggered[0].prop_id : "";
+      keepFocus(triggered.split(".")[0], product);
+      return "?product=" + encodeURIComponent(product) + (filters ? "&" + filters : "");
+    }
+  });
 })();

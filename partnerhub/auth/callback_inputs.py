@@ -186,13 +186,14 @@ TYPED = text(MAX_TYPED)
 URL_PART = text(MAX_URL)
 PATHNAME = nullable(Rule("a path starting with /", lambda v: _text(v, MAX_URL) and v.startswith("/")))
 LICENSES = number(-MAX_LICENSES, MAX_LICENSES)
+ROWS_REQUEST = nullable(Rule("an AG Grid row request {startRow, endRow, sortModel}", _rows_request))
 
 # (component id, property) -> rule. An id ending in "*" is a prefix; "*"
 # alone is any component. Keep the families together with their page.
 RULES: dict[tuple[str, str], Rule] = {
     # the same on every component
     ("*", "n_clicks"): CLICKS,
-    ("*", "getRowsRequest"): nullable(Rule("an AG Grid row request {startRow, endRow, sortModel}", _rows_request)),
+    ("*", "getRowsRequest"): ROWS_REQUEST,
     ("*", "selectedRows"): nullable(Rule("a list of rows", _rows)),
     ("*", "is_open"): nullable(Rule("true or false", _flag)),
     ("*", "search_value"): TYPED,  # what is typed into a searchable dropdown
@@ -223,6 +224,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("analytics-filters", "data"): URL_PART,
     ("calling-filters", "data"): URL_PART,
     ("analytics-toggle", "value"): SHORT,  # an unknown product falls back to meetings
+    # a grid's row request past its first page (pages/_analytics/sections.py), as the browser passes it on
+    ("analytics-rows-*", "data"): ROWS_REQUEST,
+    ("calling-rows-*", "data"): ROWS_REQUEST,
     # resources
     ("resources-search", "value"): TYPED,
     ("resources-category", "value"): choices(),

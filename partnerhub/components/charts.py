@@ -50,8 +50,48 @@ def _compact_template() -> go.layout.Template:
 TEMPLATE = _compact_template()
 
 
-def _figure(data: Any = None) -> go.Figure:
-    return go.Figure(data=data, layout={"template": TEMPLATE})
+def _merge(into: dict, extra: Mapping) -> dict:
+    """Nested dicts merged key by key, as Plotly's update_layout merges them."""
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+    return into
+
+
+class _Figure:
+    """The traces and layout of one figure, collected as plain data and turned
+    into a go.Figure once (`build`). Plotly's own update_layout /
+    update_xaxes walk and validate every property on each call: they cost
+    most of a chart's time (~20-60 ms), for values that come from this
+    module, never from users."""
+
+    def __init__(self, data: Any = None):
+        self.data: list = [] if data is None else list(data) if isinstance(data, (list, tuple)) else [data]
+        self.layout: dict = {}
+
+    def add_trace(self, trace) -> None:
+        self.data.append(trace)
+
+    def update_layout(self, **values) -> None:
+        _merge(self.layout, values)
+
+    def update_xaxes(self, **values) -> None:
+        _merge(self.layout, {"xaxis": values})
+
+    def update_yaxes(self, **values) -> None:
+        _merge(self.layout, {"yaxis": values})
+
+    def add_annotation(self, **values) -> None:
+        self.layout.setdefault("annotations", []).append(values)
+
+    def build(self) -> go.Figure:
+        return go.Figure(data=self.data, layout={"template": TEMPLATE, **self.layout}, _validate=False)
+
+
+def _figure(data: Any = None) -> _Figure:
+    return _Figure(data)
 
 
 def graph_config(filename: str = "chart") -> Any:
@@ -74,18 +114,21 @@ def graph_config(filename: str = "chart") -> Any:
     }
 
 
-def _layout(fig: go.Figure, height: int = 320, margin: dict | None = None, **extra) -> go.Figure:
+def _layout(fig: _Figure, height: int = 320, margin: dict | None = None, **extra) -> _Figure:
     fig.update_layout(
         height=height,
         font={"family": FONT, "size": 13},
         margin={"l": 56, "r": 24, "t": 36, "b": 40, **(margin or {})},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        **{"hovermode": "x unified", "separators": ".,", "bargap": 0.25, **extra},
+        hovermode="x unified",
+        separators=".,",
+        bargap=0.25,
     )
+    fig.update_layout(**extra)
     return fig
 
 
-def _week_axis(fig: go.Figure) -> None:
+def _week_axis(fig: _Figure) -> None:
     fig.update_xaxes(
         type="date",
         tickformat="%b %d",
@@ -93,6 +136,11 @@ def _week_axis(fig: go.Figure) -> None:
         showgrid=False,
         ticklabelmode="instant",
     )
+
+
+def _titled(title: str | None) -> dict:
+    # an axis without a title says nothing about one
+    return {"title": {"text": title}} if title is not None else {}
 
 
 def _num(values: Sequence) -> list:
@@ -107,7 +155,7 @@ def empty_figure(message: str, height: int = 220) -> go.Figure:
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
-    return _layout(fig, height=height, hovermode=False)
+    return _layout(fig, height=height, hovermode=False).build()
 
 
 def trend_chart(
@@ -132,6 +180,7 @@ def trend_chart(
         if kind == "bar":
             fig.add_trace(
                 go.Bar(
+                    _validate=False,
                     x=list(weeks),
                     y=values,
                     name=name,
@@ -149,6 +198,7 @@ def trend_chart(
             text = [f"{labels[j]}" if j == last else "" for j in range(len(values))]
             fig.add_trace(
                 go.Scatter(
+                    _validate=False,
                     x=list(weeks),
                     y=values,
                     name=name,
@@ -166,8 +216,8 @@ def trend_chart(
             )
     _layout(fig, barmode="group", margin={"r": 24 if kind == "bar" else 64})
     _week_axis(fig)
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=",d")
-    return fig
+    fig.update_yaxes(**_titled(y_title), rangemode="tozero", tickformat=",d")
+    return fig.build()
 
 
 def calling_usage_chart(
@@ -188,6 +238,7 @@ def calling_usage_chart(
         labels = [fmt_int(v) for v in values]
         fig.add_trace(
             go.Bar(
+                _validate=False,
                 x=list(weeks),
                 y=values,
                 name=name,
@@ -204,6 +255,7 @@ def calling_usage_chart(
     call_labels = [fmt_int(v) for v in calls]
     fig.add_trace(
         go.Scatter(
+            _validate=False,
             x=list(weeks),
             y=calls,
             name=calls_name,
@@ -221,7 +273,7 @@ def calling_usage_chart(
         fig,
         barmode="stack",
         margin={"r": 64},
-        legend_traceorder="normal",
+        legend={"traceorder": "normal"},
         uniformtext={"minsize": 10, "mode": "hide"},
         # bars keep to the lower part of the plot and the calls line to the upper part
         yaxis={"title": {"text": _("Users")}, "range": [0, (top_users or 1) * 1.6], "tickformat": ",d"},
@@ -236,7 +288,7 @@ def calling_usage_chart(
         },
     )
     _week_axis(fig)
-    return fig
+    return fig.build()
 
 
 def quality_chart(
@@ -259,6 +311,7 @@ def quality_chart(
     fig = _figure()
     fig.add_trace(
         go.Bar(
+            _validate=False,
             x=list(weeks),
             y=calls,
             name=calls_name,
@@ -271,6 +324,7 @@ def quality_chart(
     # the line is on the overlaying axis, so it is drawn above the bars
     fig.add_trace(
         go.Scatter(
+            _validate=False,
             x=list(weeks),
             y=poor_ratio,
             name=ratio_name,
@@ -311,7 +365,7 @@ def quality_chart(
         },
     )
     _week_axis(fig)
-    return fig
+    return fig.build()
 
 
 def bar_chart(
@@ -323,12 +377,14 @@ def bar_chart(
     value_title: str | None = None,
     text: Sequence[str] | None = None,
     empty_message: str | None = None,
+    value_range: Sequence[float] | None = None,
 ) -> go.Figure:
     """One series of bars with their values written on them: calls per
     feature (value_kind="int"), poor-call ratio per endpoint type
     (value_kind="ratio"). orientation="h" lists categories top to bottom in
     the given order. text: labels to show instead of the formatted values
-    (e.g. "3.2 % of 1,400")."""
+    (e.g. "3.2 % of 1,400"). value_range: the value axis's range (room for
+    the labels written after the longest bar)."""
     if not categories:
         return empty_figure(empty_message or _("Nothing to show"))
     fmt = fmt_ratio if value_kind == "ratio" else fmt_int
@@ -346,21 +402,29 @@ def bar_chart(
         "cliponaxis": False,
     }
     if orientation == "h":
-        bar = go.Bar(y=cats, x=values, orientation="h", hovertemplate="%{y}: %{customdata}<extra></extra>", **common)
+        bar = go.Bar(
+            _validate=False,
+            y=cats,
+            x=values,
+            orientation="h",
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+            **common,
+        )
     else:
-        bar = go.Bar(x=cats, y=values, hovertemplate="%{x}: %{customdata}<extra></extra>", **common)
+        bar = go.Bar(_validate=False, x=cats, y=values, hovertemplate="%{x}: %{customdata}<extra></extra>", **common)
     fig = _figure(bar)
     tick = ".0%" if value_kind == "ratio" else ",d"
+    value_axis = {"range": list(value_range)} if value_range is not None else {}
     if orientation == "h":
         height = max(200, 48 + 34 * len(cats))
         _layout(fig, height=height, showlegend=False, hovermode="closest", margin={"t": 16, "r": 56})
         fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-        fig.update_xaxes(title_text=value_title, rangemode="tozero", tickformat=tick)
+        fig.update_xaxes(**_titled(value_title), rangemode="tozero", tickformat=tick, **value_axis)
     else:
         _layout(fig, showlegend=False, hovermode="closest", margin={"t": 16})
-        fig.update_yaxes(title_text=value_title, rangemode="tozero", tickformat=tick)
+        fig.update_yaxes(**_titled(value_title), rangemode="tozero", tickformat=tick, **value_axis)
         fig.update_xaxes(showgrid=False, automargin=True)
-    return fig
+    return fig.build()
 
 
 def chart_card(

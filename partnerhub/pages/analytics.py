@@ -3,20 +3,21 @@ every section it switches (license trend, recently added, expiring, renewing,
 low allocation, overage).
 
 The toggle and any customer filter live in the query string
-(`/analytics?product=calling&status=trial`): layout() reads them, the toggle
-writes them back to the address bar (dcc.Location, refresh=False), so reload,
-bookmarks and back keep the view. The sections fill themselves through the
-callbacks of pages/_analytics/sections.py, from the same metrics functions
-and the same query string as their download links.
+(`/analytics?product=calling&status=trial`): layout() reads them and draws
+every section for that view on the server (pages/_analytics/sections.py),
+from the same metrics functions and the same query string as their download
+links. The toggle writes the address (in the browser), and the pages router
+draws the page again: one callback request for a view or a toggle, and
+reload, bookmarks and back keep the view.
 """
 
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 from flask import has_request_context
 
-from partnerhub.components import product_toggle, refresh_grid_on, section
+from partnerhub.components import product_toggle, section
 from partnerhub.components.icons import aria
 from partnerhub.components.labels import toggle_product_labels
 from partnerhub.components.snapshot_banner import data_as_of
@@ -32,13 +33,13 @@ from partnerhub.pages._analytics.query import (
     read_query,
     view_for,
 )
-from partnerhub.pages._analytics.sections import Resolved, chart_section, register_chart, register_table, table_section
+from partnerhub.pages._analytics.sections import Resolved, chart_section, register_table, table_section
 
 dash.register_page(__name__, path="/analytics", title="License analytics", name="Analytics", area="analytics")
 
 TOGGLE = "analytics-toggle"
 FILTERS = "analytics-filters"  # dcc.Store: the page's customer filters as a query string
-VIEW_INPUTS = (Input(TOGGLE, "value"), State(FILTERS, "data"))
+VIEW_STATES = (State(TOGGLE, "value"), State(FILTERS, "data"))
 
 
 def resolve(product, filter_search) -> Resolved:
@@ -47,24 +48,19 @@ def resolve(product, filter_search) -> Resolved:
     return Resolved(ctx, view_for(ctx, query), query.search(query.product), toggle_product_labels()[query.product])
 
 
-register_chart(L.TREND, VIEW_INPUTS, resolve)
 for _spec in L.TABLES:
-    register_table(_spec, VIEW_INPUTS, resolve)
-    # a new toggle value empties the grid's cache, so it asks for the rows of the new view
-    refresh_grid_on(_spec.grid_id, Input(TOGGLE, "value"))
+    register_table(_spec, VIEW_STATES, resolve)
 
-
-@dash.callback(
-    Output("analytics-url", "search"),
-    Output("analytics-filters-notice-clear", "href"),
+# The toggle writes the address the pages router listens to (in the browser):
+# the router then draws the page for the new view in one request, as it does
+# for a reload, a bookmark or the back button.
+dash.clientside_callback(
+    ClientsideFunction("partnerhubGrid", "productSearch"),
+    Output("_pages_location", "search"),
     Input(TOGGLE, "value"),
     State(FILTERS, "data"),
     prevent_initial_call=True,
 )
-def keep_url(product, filter_search):
-    """The address follows the toggle (reload and bookmarks keep it)."""
-    query = query_from_browser(filter_search, product)
-    return query.search(query.product), "/analytics?product=" + query.product
 
 
 def layout(**kwargs):
@@ -77,7 +73,7 @@ def layout(**kwargs):
     query = read_query(args_from_kwargs(kwargs))
     view = view_for(ctx, query)
     product_label = toggle_product_labels()[query.product]
-    search = query.search(query.product)
+    r = Resolved(ctx, view, query.search(query.product), product_label)
     headline = KPI_GROUPS["headline"].fn(ctx, view)
     toggle = html.Div(
         [
@@ -90,7 +86,6 @@ def layout(**kwargs):
     )
     return html.Div(
         [
-            dcc.Location(id="analytics-url", refresh=False),
             dcc.Store(id=FILTERS, data=query.filter_search()),
             title,
             data_as_of(ctx.as_of),
@@ -104,8 +99,7 @@ def layout(**kwargs):
             ),
             toggle,
             html.Div(
-                [chart_section(L.TREND, product_label, search)]
-                + [table_section(spec, product_label, search) for spec in L.TABLES],
+                [chart_section(L.TREND, r)] + [table_section(spec, r) for spec in L.TABLES],
                 id="analytics-sections",
             ),
         ],

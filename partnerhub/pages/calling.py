@@ -10,7 +10,7 @@ pages and travel with the download links; there is no product toggle here.
 from __future__ import annotations
 
 import dash
-from dash import Input, dcc, html
+from dash import State, dcc, html
 from flask import has_request_context
 
 from partnerhub.components import section
@@ -27,12 +27,12 @@ from partnerhub.pages._analytics.query import (
     read_query,
 )
 from partnerhub.pages._analytics.query import view_for as _view_for
-from partnerhub.pages._analytics.sections import Resolved, chart_section, register_chart, register_table, table_section
+from partnerhub.pages._analytics.sections import Resolved, chart_section, register_table, table_section
 
 dash.register_page(__name__, path="/calling", title="Calling", name="Calling", area="calling")
 
 FILTERS = "calling-filters"  # dcc.Store: the customer filters as a query string
-VIEW_INPUTS = (Input(FILTERS, "data"),)
+VIEW_STATES = (State(FILTERS, "data"),)
 
 
 def resolve(filter_search) -> Resolved:
@@ -41,10 +41,8 @@ def resolve(filter_search) -> Resolved:
     return Resolved(ctx, _view_for(ctx, query), query.search(), "")
 
 
-for _chart in C.CHARTS:
-    register_chart(_chart, VIEW_INPUTS, resolve)
 for _table in C.TABLES:
-    register_table(_table, VIEW_INPUTS, resolve)
+    register_table(_table, VIEW_STATES, resolve)
 
 
 def layout(**kwargs):
@@ -55,7 +53,7 @@ def layout(**kwargs):
     if ctx is None:
         return html.Div([title, data_as_of(None)], id="calling-page")
     query = read_query(args_from_kwargs(kwargs))
-    search = query.search()
+    r = Resolved(ctx, _view_for(ctx, query), query.search(), "")
     week = latest_week(ctx).isoformat()
     return html.Div(
         [
@@ -73,8 +71,8 @@ def layout(**kwargs):
                 _("Calling usage"),
                 None,
                 [
-                    chart_section(C.USAGE_TREND, search=search, level=3),
-                    table_section(C.USAGE, search=search, level=3),
+                    chart_section(C.USAGE_TREND, r, level=3),
+                    table_section(C.USAGE, r, level=3),
                 ],
                 id="calling-usage-section",
             ),
@@ -82,14 +80,14 @@ def layout(**kwargs):
                 _("Call quality"),
                 None,
                 [
-                    chart_section(C.QUALITY_TREND, search=search, level=3),
-                    chart_section(C.ENDPOINTS, search=search, level=3),
-                    table_section(C.QUALITY, search=search, level=3),
+                    chart_section(C.QUALITY_TREND, r, level=3),
+                    chart_section(C.ENDPOINTS, r, level=3),
+                    table_section(C.QUALITY, r, level=3),
                 ],
                 id="calling-quality-section",
             ),
-            chart_section(C.FEATURES, search=search),
-            table_section(C.QUEUES, search=search),
+            chart_section(C.FEATURES, r),
+            table_section(C.QUEUES, r),
         ],
         id="calling-page",
         className="calling-page",

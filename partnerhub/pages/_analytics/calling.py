@@ -13,12 +13,11 @@ from .sections import ChartSection, ChartText, TableSection, TableText, column, 
 AREA = "calling"
 
 
-def _room_for_labels(fig, values, share: float = 0.45):
-    """Widens the value axis so the labels written after the longest bar fit."""
+def _room_for_labels(values, share: float = 0.45) -> list[float] | None:
+    """The value axis's range, wide enough for the labels written after the
+    longest bar (None: Plotly's own, when there is no bar)."""
     top = max((v for v in values if v is not None), default=0)
-    if top:
-        fig.update_xaxes(range=[0, top * (1 + share)])
-    return fig
+    return [0, top * (1 + share)] if top else None
 
 
 def _all_zero(df, columns) -> bool:
@@ -151,8 +150,9 @@ def _draw_endpoints(result, _product: str):
         name=_("Poor-call ratio"),
         value_title=_("Poor-call ratio"),
         text=text,
+        value_range=_room_for_labels(df["poor_ratio"].to_list()),
     )
-    return _room_for_labels(fig, df["poor_ratio"].to_list()), summary
+    return fig, summary
 
 
 ENDPOINTS = ChartSection(AREA, "call_quality_by_endpoint", _endpoint_text, _draw_endpoints)
@@ -200,8 +200,14 @@ def _draw_features(result, _product: str):
     labels = feature_labels()
     names = [labels.get(f, f) for f in df["feature"].to_list()]
     summary = "; ".join(f"{n}: {fmt_int(c)}" for n, c in zip(names, df["calls"].to_list()))
-    fig = bar_chart(names, df["calls"].to_list(), name=_("Calls"), value_title=_("Calls"))
-    return _room_for_labels(fig, df["calls"].to_list(), 0.15), summary
+    fig = bar_chart(
+        names,
+        df["calls"].to_list(),
+        name=_("Calls"),
+        value_title=_("Calls"),
+        value_range=_room_for_labels(df["calls"].to_list(), 0.15),
+    )
+    return fig, summary
 
 
 FEATURES = ChartSection(AREA, "calling_features", _features_text, _draw_features)

@@ -1,20 +1,21 @@
 """The two kinds of section the analytics and calling pages are made of, each
-built from a dataset name:
+built from a dataset name, and drawn whole on the server by the page's
+layout() for the view its address names (issue 12: a page view costs the
+pages router's one callback request, not one per section):
 
-- `TableSection`: KPI cards, a server-side grid and a download menu. One
-  callback fills the cards, the empty state and the download links when the
-  page's view changes; another answers the grid's row requests (sorted and
-  sliced on the server from the Result frame of the dataset's function).
-- `ChartSection`: a chart card with its download menu; one callback draws it.
+- `TableSection`: KPI cards, a server-side grid and a download menu. The
+  layout carries the KPI values, the empty state and the grid's first page;
+  the grid's later pages and sorts come from one server callback.
+- `ChartSection`: a chart card with its figure and download menu.
 
 The static part of a section (ids, dataset, KPI names) is known at import
-time, so the callbacks are registered once; the words (titles, rules, column
-headers, empty messages) are built per request by the section's `text`
-function, in the viewer's language.
+time, so the row callbacks are registered once; the words (titles, rules,
+column headers, empty messages) are built per request by the section's
+`text` function, in the viewer's language.
 
-Every callback turns the page's view inputs into (Context, View, query
-string) through the page's `resolve` function and calls the dataset's
-metrics function: the same function, view and scope as the download link.
+Everything is computed from the page's `Resolved` view (Context, View, query
+string) with the dataset's metrics function: the same function, view and
+scope as the download link.
 """
 
 from __future__ import annotations
@@ -24,33 +25,28 @@ from dataclasses import dataclass, field
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from partnerhub.components import (
     Column,
     chart_card,
     column_defs,
     data_grid,
-    download_hrefs,
     download_menu,
-    download_menu_outputs,
-    empty_figure,
     empty_state,
-    fmt,
     kpi_card,
     kpi_row,
     rows_response,
     section,
     sortable_columns,
 )
-from partnerhub.i18n import _
+from partnerhub.i18n import _, request_language
 from partnerhub.metrics.datasets import DATASETS
 from partnerhub.metrics.definitions import DEFINITIONS
 from partnerhub.metrics.types import Context, Result, View
 
 API_BASE = "/api/v1/datasets/"
 PAGE_SIZE = 10
-PENDING = "…"  # a KPI card before its callback has answered (not "—": that means "no value")
 HIDDEN = {"display": "none"}
 
 
@@ -111,6 +107,15 @@ class TableSection:
     def download_id(self) -> str:
         return f"{self.base}-download"
 
+    @property
+    def first_page_id(self) -> str:
+        return f"{self.base}-first-page"
+
+    @property
+    def rows_request_id(self) -> str:
+        # the prefix has its rule in auth/callback_inputs.py ("<area>-rows-*")
+        return f"{self.area}-rows-{self.dataset.replace('_', '-')}"
+
     def kpi_id(self, key: str) -> str:
         return f"{self.base}-kpi-{key.replace('_', '-')}"
 
@@ -144,34 +149,52 @@ def customer_column() -> Column:
     return column("customer_name", _("Customer"), "customer_link", width=200)
 
 
-def table_section(
-    spec: TableSection, product_label: str = "", search: str = "", level: int = 2, extra=None
-) -> html.Section:
-    """The section's layout: KPI cards (filled by the summary callback), the
-    empty state, the grid and the download menu."""
-    t = spec.text(product_label)
+def table_section(spec: TableSection, r: Resolved, level: int = 2, extra=None) -> html.Section:
+    """The whole section, drawn on the server for the view: KPI cards with
+    their values, the empty state, the grid with its first page (in a Store
+    the browser answers the grid's first row request from) and the download
+    menu. Only a sort or another page asks the server again."""
+    t = spec.text(r.product_label)
+    result = DATASETS[spec.dataset].fn(r.ctx, r.view)
     cards = [
-        kpi_card(spec.kpi_id(key), t.kpi_labels.get(key, key), PENDING, definition(key), kind=kind)
+        kpi_card(spec.kpi_id(key), t.kpi_labels.get(key, key), result.kpis.get(key), definition(key), kind=kind)
         for key, kind in spec.kpis
     ]
-    defs = column_defs(t.columns)
-    for d in defs:
-        d.update(t.column_extras.get(d["field"], {}))
+    empty = result.frame.height == 0
     grid = data_grid(
-        spec.grid_id, t.columns, page_size=PAGE_SIZE, height=_grid_height(PAGE_SIZE), empty_message=t.empty_message
+        spec.grid_id, (), page_size=PAGE_SIZE, height=_grid_height(PAGE_SIZE), empty_message=t.empty_message
     )
-    grid.columnDefs = defs
+    grid.columnDefs = _column_defs(spec, t)
     body = [
         extra,
-        dcc.Loading(
-            html.Div([kpi_row(cards) if cards else None, html.Div(id=f"{spec.base}-empty")]),
-            type="default",
-            delay_show=300,
+        html.Div(
+            [
+                kpi_row(cards) if cards else None,
+                html.Div(empty_state(t.empty_message, t.empty_reason) if empty else None, id=f"{spec.base}-empty"),
+            ]
         ),
-        html.Div(grid, id=f"{spec.base}-grid-wrap", className="section-grid"),
+        html.Div(grid, id=f"{spec.base}-grid-wrap", className="section-grid", style=HIDDEN if empty else {}),
+        dcc.Store(id=spec.first_page_id, data=grid_rows(spec, result, None)),
+        dcc.Store(id=spec.rows_request_id),
     ]
-    menu = download_menu(spec.download_id, dataset_url(spec.dataset), search, what=t.title)
+    menu = download_menu(spec.download_id, dataset_url(spec.dataset), r.search, what=t.title)
     return section(t.title, t.rule, body, id=spec.base, actions=menu, level=level)
+
+
+# (dataset, language) -> the grid's column definitions: they never name the
+# product, so they are built once per language instead of on every view
+_COLUMN_DEFS: dict[tuple[str, str], list[dict]] = {}
+
+
+def _column_defs(spec: TableSection, t: TableText) -> list[dict]:
+    key = (spec.dataset, request_language())
+    defs = _COLUMN_DEFS.get(key)
+    if defs is None:
+        defs = column_defs(t.columns)
+        for d in defs:
+            d.update(t.column_extras.get(d["field"], {}))
+        _COLUMN_DEFS[key] = defs
+    return defs
 
 
 def _grid_height(rows: int) -> str:
@@ -196,39 +219,23 @@ def grid_rows(spec: TableSection, result: Result, request: Mapping | None) -> di
     return rows_response(result.frame, request, sortable=sortable, page_size=PAGE_SIZE, max_block=PAGE_SIZE)
 
 
-def table_summary(spec: TableSection, r: Resolved) -> list:
-    """The summary callback's values: KPI texts, empty state, grid style,
-    download hrefs."""
-    result = DATASETS[spec.dataset].fn(r.ctx, r.view)
-    kpis = [fmt(result.kpis.get(key), kind) for key, kind in spec.kpis]
-    empty = result.frame.height == 0
-    if empty:
-        t = spec.text(r.product_label)
-        notice, style = empty_state(t.empty_message, t.empty_reason), HIDDEN
-    else:
-        notice, style = None, {}
-    return [*kpis, notice, style, *download_hrefs(dataset_url(spec.dataset), r.search).values()]
-
-
-def register_table(spec: TableSection, inputs: Sequence, resolve: Resolver) -> None:
-    """The section's two callbacks. `inputs`: the page's view Inputs/States,
-    handed to `resolve` in order."""
-    outputs = [Output(spec.kpi_id(key), "children") for key, _kind in spec.kpis]
-    outputs += [
-        Output(f"{spec.base}-empty", "children"),
-        Output(f"{spec.base}-grid-wrap", "style"),
-        *download_menu_outputs(spec.download_id),
-    ]
-
-    @dash.callback(outputs, *inputs)
-    def _summary(*values):
-        return table_summary(spec, resolve(*values))
-
-    states = [State(i.component_id, i.component_property) for i in inputs]
+def register_table(spec: TableSection, states: Sequence[State], resolve: Resolver) -> None:
+    """The grid's row requests: the browser answers the first page (sorted as
+    the dataset is) from the section's Store, and hands any other request
+    (a sort, another page) to the server callback through a second Store.
+    `states`: the page's view, handed to `resolve` in order."""
+    dash.clientside_callback(
+        ClientsideFunction("partnerhubGrid", "firstPageOrAsk"),
+        Output(spec.grid_id, "getRowsResponse"),
+        Output(spec.rows_request_id, "data"),
+        Input(spec.grid_id, "getRowsRequest"),
+        State(spec.first_page_id, "data"),
+        prevent_initial_call=True,
+    )
 
     @dash.callback(
-        Output(spec.grid_id, "getRowsResponse"),
-        Input(spec.grid_id, "getRowsRequest"),
+        Output(spec.grid_id, "getRowsResponse", allow_duplicate=True),
+        Input(spec.rows_request_id, "data"),
         *states,
         prevent_initial_call=True,
     )
@@ -236,7 +243,6 @@ def register_table(spec: TableSection, inputs: Sequence, resolve: Resolver) -> N
         r = resolve(*values)
         return grid_rows(spec, DATASETS[spec.dataset].fn(r.ctx, r.view), request)
 
-    _summary.__name__ = f"{spec.base}_summary"
     _rows.__name__ = f"{spec.base}_rows"
 
 
@@ -270,34 +276,18 @@ class ChartSection:
         return f"{self.base}-download"
 
 
-def chart_section(spec: ChartSection, product_label: str = "", search: str = "", level: int = 2):
-    t = spec.text(product_label)
-    menu = download_menu(spec.download_id, dataset_url(spec.dataset), search, what=t.title)
+def chart_section(spec: ChartSection, r: Resolved, level: int = 2):
+    """The chart card, drawn on the server for the view."""
+    t = spec.text(r.product_label)
+    figure, summary = spec.draw(DATASETS[spec.dataset].fn(r.ctx, r.view), r.product_label)
+    menu = download_menu(spec.download_id, dataset_url(spec.dataset), r.search, what=t.title)
     return chart_card(
         t.title,
-        empty_figure(_("Loading…")),
+        figure,
         spec.graph_id,
         download=menu,
         definition=t.rule,
-        summary=PENDING,
+        summary=summary,
         filename=spec.dataset,
         level=level,
     )
-
-
-def chart_values(spec: ChartSection, r: Resolved) -> list:
-    figure, summary = spec.draw(DATASETS[spec.dataset].fn(r.ctx, r.view), r.product_label)
-    return [figure, summary, *download_hrefs(dataset_url(spec.dataset), r.search).values()]
-
-
-def register_chart(spec: ChartSection, inputs: Sequence, resolve: Resolver) -> None:
-    @dash.callback(
-        Output(spec.graph_id, "figure"),
-        Output(f"{spec.graph_id}-summary", "children"),
-        *download_menu_outputs(spec.download_id),
-        *inputs,
-    )
-    def _draw(*values):
-        return chart_values(spec, resolve(*values))
-
-    _draw.__name__ = f"{spec.base}_draw"
