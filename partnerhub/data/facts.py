@@ -10,13 +10,16 @@ products, subscription types, license sums). `license_weeks` holds the
 license trend per customer, product and week.
 
 A snapshot imported before a table was added here lacks it: import again.
+The calling tables are built by calling_facts.py (a snapshot without them is
+still served, from the imported tables).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from .contract import PRODUCTS
+from . import calling_facts
+from .contract import ENDPOINT_TYPES, PRODUCTS
 
 SIZE_BANDS = ((1, 10, "1-10"), (11, 50, "11-50"), (51, 250, "51-250"), (251, 1000, "251-1000"))
 MIN_BAND_LINES = 5
@@ -201,11 +204,12 @@ ORDER BY wl.customer_id, wl.product, wl.week_start
 
 
 def build(con, as_of: date) -> None:
-    """Creates `lines`, `peer_baselines`, `customer_facts` and `license_weeks`
-    in the snapshot being written."""
+    """Creates `lines`, `peer_baselines`, `customer_facts`, `license_weeks`
+    and the calling tables in the snapshot being written."""
     params = {"as_of": as_of, "latest": as_of - timedelta(days=7), "previous": as_of - timedelta(days=14)}
     con.execute(LINES_SQL, params)
     con.execute(BASELINE_SQL)
     con.execute(ADD_BASELINE_SQL)
     con.execute(CUSTOMER_FACTS_SQL, {"as_of": as_of, "product_order": list(PRODUCTS)})
     con.execute(LICENSE_WEEKS_SQL, {"latest": params["latest"]})
+    calling_facts.build(con, as_of, list(ENDPOINT_TYPES))

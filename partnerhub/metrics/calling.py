@@ -3,23 +3,38 @@ advanced features and call queues of the customers in scope.
 
 None of these depends on the product toggle or the customer-list filters.
 "The latest week" is the week that starts as_of - 7; the trends cover the 8
-weeks ending with it.
+weeks ending with it. Each section reads the calling tables precomputed at
+import (data/calling_facts.py), where every per-customer column is already
+computed; a snapshot imported before those tables existed is served from the
+imported tables instead (calling_legacy.py), with the same results.
 """
 
 from __future__ import annotations
 
+import weakref
+
 import polars as pl
 
+from partnerhub.data import calling_facts
+from partnerhub.data.calling_facts import TREND_WEEKS
 from partnerhub.data.contract import ENDPOINT_TYPES, FEATURES
+from partnerhub.data.snapshots import Snapshot
 
 from . import cache
-from .query import cast_columns, latest_week, previous_week, ratio, ratio_value, scope_sql, weeks_ending_latest
+from .query import cast_columns, ratio, ratio_value, scope_sql, weeks_ending_latest
 from .types import Context, Result, View
 
-TREND_WEEKS = 8
-SPARK_WEEKS = 8
-TREND_WINDOW = 4  # calls_trend compares the latest 4 weeks with the 4 before
-UP, DOWN = (11, 10), (9, 10)  # 1.1 and 0.9 as exact fractions: no float rounding at the boundary
+# whether a snapshot holds the precomputed calling tables: asked once per
+# snapshot (a snapshot never changes), forgotten with it
+_PRECOMPUTED: weakref.WeakKeyDictionary[Snapshot, bool] = weakref.WeakKeyDictionary()
+
+
+def precomputed(snapshot: Snapshot) -> bool:
+    known = _PRECOMPUTED.get(snapshot)
+    if known is None:
+        known = all(snapshot.has_table(t) for t in calling_facts.TABLES)
+        _PRECOMPUTED[snapshot] = known
+    return known
 
 
 def calling_view(view: View) -> View:
@@ -27,8 +42,20 @@ def calling_view(view: View) -> View:
     return View(scope=view.scope)
 
 
-def _text_columns(df: pl.DataFrame) -> pl.DataFrame:
+def text_columns(df: pl.DataFrame) -> pl.DataFrame:
     return cast_columns(df, texts=("customer_id", "customer_name"))
+
+
+def _select(ctx: Context, view: View, table: str, columns: tuple[str, ...], order: str) -> pl.DataFrame:
+    """The viewer's rows of a per-customer table, in the section's order."""
+    scope, params = scope_sql(view)
+    return ctx.snapshot.frame(f"SELECT {', '.join(columns)} FROM {table} WHERE {scope} ORDER BY {order}", params)
+
+
+def _legacy(name: str, ctx: Context, view: View) -> Result:
+    from . import calling_legacy
+
+    return getattr(calling_legacy, name)(ctx, view)
 
 
 # ---- calling usage ---------------------------------------------------------------------------
@@ -43,20 +70,22 @@ def calling_usage_trend(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
+        if not precomputed(ctx.snapshot):
+            return _legacy("calling_usage_trend", ctx, view)
         scope, params = scope_sql(view)
-        weeks = weeks_ending_latest(ctx, TREND_WEEKS)
         sql = f"""
         WITH weeks AS (SELECT unnest($weeks::DATE[]) AS week_start),
-        u AS (SELECT week_start, licensed_users, active_users, calls FROM calling_usage
-              WHERE week_start BETWEEN $first AND $last AND {scope})
+        u AS (SELECT week_start, sum(active_users) AS active_users, sum(inactive_users) AS inactive_users,
+                     sum(calls) AS calls
+              FROM calling_weeks WHERE {scope} GROUP BY week_start)
         SELECT w.week_start,
-               coalesce(sum(u.active_users), 0)::BIGINT AS active_users,
-               coalesce(sum(greatest(u.licensed_users - u.active_users, 0)), 0)::BIGINT AS inactive_users,
-               coalesce(sum(u.calls), 0)::BIGINT AS calls
+               coalesce(u.active_users, 0)::BIGINT AS active_users,
+               coalesce(u.inactive_users, 0)::BIGINT AS inactive_users,
+               coalesce(u.calls, 0)::BIGINT AS calls
         FROM weeks w LEFT JOIN u ON u.week_start = w.week_start
-        GROUP BY w.week_start ORDER BY w.week_start
+        ORDER BY w.week_start
         """
-        df = ctx.snapshot.frame(sql, {**params, "weeks": weeks, "first": weeks[0], "last": weeks[-1]})
+        df = ctx.snapshot.frame(sql, {**params, "weeks": weeks_ending_latest(ctx, TREND_WEEKS)})
         df = cast_columns(df, ints=USAGE_TREND_COLUMNS[1:]).with_columns(pl.col("week_start").cast(pl.Date))
         return Result("calling_usage_trend", ctx.as_of, {}, df, USAGE_TREND_COLUMNS)
 
@@ -87,70 +116,21 @@ def calling_usage(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
-        scope, params = scope_sql(view, "u.customer_id")
-        weeks = weeks_ending_latest(ctx, 2 * TREND_WINDOW)
-        recent_from = weeks[TREND_WINDOW]
-        spark = ", ".join(f"max(u.calls) FILTER (WHERE u.week_start = $w{i})" for i in range(SPARK_WEEKS))
-        sql = f"""
-        WITH u AS (SELECT * FROM calling_usage u WHERE u.week_start BETWEEN $first AND $latest AND {scope})
-        SELECT u.customer_id, c.name AS customer_name,
-               max(u.licensed_users) FILTER (WHERE u.week_start = $latest) AS licensed_users,
-               max(u.active_users) FILTER (WHERE u.week_start = $latest) AS active_users,
-               max(u.calls) FILTER (WHERE u.week_start = $latest) AS calls,
-               max(u.minutes) FILTER (WHERE u.week_start = $latest) AS minutes,
-               max(u.active_users) FILTER (WHERE u.week_start = $previous) AS previous_active_users,
-               coalesce(sum(u.calls) FILTER (WHERE u.week_start >= $recent_from), 0)::BIGINT AS recent_calls,
-               count(*) FILTER (WHERE u.week_start >= $recent_from) AS recent_weeks,
-               coalesce(sum(u.calls) FILTER (WHERE u.week_start < $recent_from), 0)::BIGINT AS earlier_calls,
-               count(*) FILTER (WHERE u.week_start < $recent_from) AS earlier_weeks,
-               list_value({spark}) AS calls_sparkline
-        FROM u JOIN customers c ON c.customer_id = u.customer_id
-        GROUP BY u.customer_id, c.name
-        HAVING count(*) FILTER (WHERE u.week_start = $latest) > 0
-        ORDER BY calls DESC, customer_name, u.customer_id
-        """
-        bound = {
-            **params,
-            "first": weeks[0],
-            "latest": weeks[-1],
-            "previous": previous_week(ctx),
-            "recent_from": recent_from,
-            **{f"w{i}": w for i, w in enumerate(weeks_ending_latest(ctx, SPARK_WEEKS))},
-        }
-        df = ctx.snapshot.frame(sql, bound)
+        if not precomputed(ctx.snapshot):
+            return _legacy("calling_usage", ctx, view)
+        df = _select(
+            ctx,
+            view,
+            "calling_customers",
+            (*USAGE_COLUMNS, "calls_sparkline"),
+            "calls DESC, customer_name, customer_id",
+        )
         df = cast_columns(
-            _text_columns(df),
-            ints=(
-                "licensed_users",
-                "active_users",
-                "calls",
-                "previous_active_users",
-                "recent_calls",
-                "recent_weeks",
-                "earlier_calls",
-                "earlier_weeks",
-            ),
-            floats=("minutes",),
-        )
-        a = pl.col("recent_calls") * pl.col("earlier_weeks")  # recent mean vs earlier mean, cross-multiplied
-        b = pl.col("earlier_calls") * pl.col("recent_weeks")
-        trend = (
-            pl.when((pl.col("recent_weeks") == 0) | (pl.col("earlier_weeks") == 0) | (pl.col("earlier_calls") == 0))
-            .then(None)
-            .when(UP[1] * a > UP[0] * b)
-            .then(pl.lit("up"))
-            .when(DOWN[1] * a < DOWN[0] * b)
-            .then(pl.lit("down"))
-            .otherwise(pl.lit("flat"))
-        )
-        df = df.with_columns(
-            active_ratio=ratio(pl.col("active_users"), pl.col("licensed_users")),
-            active_users_change_ratio=ratio(
-                pl.col("active_users") - pl.col("previous_active_users"), pl.col("previous_active_users")
-            ),
-            calls_trend=trend.cast(pl.Utf8),
-            calls_sparkline=pl.col("calls_sparkline").cast(pl.List(pl.Int64)),
-        ).select(*USAGE_COLUMNS, "calls_sparkline")
+            text_columns(df),
+            ints=("licensed_users", "active_users", "calls"),
+            floats=("active_ratio", "minutes", "active_users_change_ratio"),
+            texts=("calls_trend",),
+        ).with_columns(pl.col("calls_sparkline").cast(pl.List(pl.Int64)))
         return Result("calling_usage", ctx.as_of, {}, df, USAGE_COLUMNS)
 
     return cache.cached(ctx, "calling_usage", view, compute)
@@ -167,18 +147,18 @@ def call_quality_trend(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
+        if not precomputed(ctx.snapshot):
+            return _legacy("call_quality_trend", ctx, view)
         scope, params = scope_sql(view)
-        weeks = weeks_ending_latest(ctx, TREND_WEEKS)
         sql = f"""
         WITH weeks AS (SELECT unnest($weeks::DATE[]) AS week_start),
-        q AS (SELECT week_start, calls, poor_calls FROM call_quality
-              WHERE week_start BETWEEN $first AND $last AND {scope})
-        SELECT w.week_start, coalesce(sum(q.calls), 0)::BIGINT AS calls,
-               coalesce(sum(q.poor_calls), 0)::BIGINT AS poor_calls
+        q AS (SELECT week_start, sum(quality_calls) AS calls, sum(poor_calls) AS poor_calls
+              FROM calling_weeks WHERE {scope} GROUP BY week_start)
+        SELECT w.week_start, coalesce(q.calls, 0)::BIGINT AS calls, coalesce(q.poor_calls, 0)::BIGINT AS poor_calls
         FROM weeks w LEFT JOIN q ON q.week_start = w.week_start
-        GROUP BY w.week_start ORDER BY w.week_start
+        ORDER BY w.week_start
         """
-        df = ctx.snapshot.frame(sql, {**params, "weeks": weeks, "first": weeks[0], "last": weeks[-1]})
+        df = ctx.snapshot.frame(sql, {**params, "weeks": weeks_ending_latest(ctx, TREND_WEEKS)})
         df = cast_columns(df, ints=("calls", "poor_calls")).with_columns(
             pl.col("week_start").cast(pl.Date), poor_ratio=ratio(pl.col("poor_calls"), pl.col("calls"))
         )
@@ -196,13 +176,15 @@ def call_quality_by_endpoint(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
+        if not precomputed(ctx.snapshot):
+            return _legacy("call_quality_by_endpoint", ctx, view)
         scope, params = scope_sql(view)
         sql = f"""
         SELECT endpoint_type, sum(calls)::BIGINT AS calls, sum(poor_calls)::BIGINT AS poor_calls
-        FROM call_quality WHERE week_start = $latest AND {scope}
+        FROM call_quality_endpoints WHERE {scope}
         GROUP BY endpoint_type ORDER BY list_position($order::VARCHAR[], endpoint_type)
         """
-        df = ctx.snapshot.frame(sql, {**params, "latest": latest_week(ctx), "order": list(ENDPOINT_TYPES)})
+        df = ctx.snapshot.frame(sql, {**params, "order": list(ENDPOINT_TYPES)})
         df = cast_columns(df, ints=("calls", "poor_calls"), texts=("endpoint_type",)).with_columns(
             poor_ratio=ratio(pl.col("poor_calls"), pl.col("calls"))
         )
@@ -231,42 +213,20 @@ def call_quality(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
-        scope, params = scope_sql(view, "q.customer_id")
-        sql = f"""
-        WITH q AS (SELECT * FROM call_quality q WHERE q.week_start IN ($latest, $previous) AND {scope}),
-        worst AS (
-            SELECT customer_id, endpoint_type FROM (
-                SELECT customer_id, endpoint_type,
-                       row_number() OVER (PARTITION BY customer_id
-                           ORDER BY poor_calls / calls DESC, list_position($order::VARCHAR[], endpoint_type)) AS rank
-                FROM q WHERE week_start = $latest AND calls >= 10)
-            WHERE rank = 1
-        )
-        SELECT q.customer_id, c.name AS customer_name,
-               sum(q.calls) FILTER (WHERE q.week_start = $latest)::BIGINT AS calls,
-               sum(q.poor_calls) FILTER (WHERE q.week_start = $latest)::BIGINT AS poor_calls,
-               sum(q.calls) FILTER (WHERE q.week_start = $previous)::BIGINT AS previous_calls,
-               sum(q.poor_calls) FILTER (WHERE q.week_start = $previous)::BIGINT AS previous_poor_calls,
-               any_value(worst.endpoint_type) AS worst_endpoint_type
-        FROM q JOIN customers c ON c.customer_id = q.customer_id
-        LEFT JOIN worst ON worst.customer_id = q.customer_id
-        GROUP BY q.customer_id, c.name
-        HAVING count(*) FILTER (WHERE q.week_start = $latest) > 0
-        """
-        df = ctx.snapshot.frame(
-            sql, {**params, "latest": latest_week(ctx), "previous": previous_week(ctx), "order": list(ENDPOINT_TYPES)}
+        if not precomputed(ctx.snapshot):
+            return _legacy("call_quality", ctx, view)
+        df = _select(
+            ctx,
+            view,
+            "call_quality_customers",
+            QUALITY_COLUMNS,
+            "poor_ratio DESC NULLS LAST, customer_name, customer_id",
         )
         df = cast_columns(
-            _text_columns(df),
-            ints=("calls", "poor_calls", "previous_calls", "previous_poor_calls"),
+            text_columns(df),
+            ints=("calls", "poor_calls"),
+            floats=("poor_ratio", "poor_ratio_change"),
             texts=("worst_endpoint_type",),
-        )
-        previous = ratio(pl.col("previous_poor_calls"), pl.col("previous_calls"))
-        df = (
-            df.with_columns(poor_ratio=ratio(pl.col("poor_calls"), pl.col("calls")))
-            .with_columns(poor_ratio_change=pl.col("poor_ratio") - previous)
-            .sort(["poor_ratio", "customer_name", "customer_id"], descending=[True, False, False], nulls_last=True)
-            .select(QUALITY_COLUMNS)
         )
         return Result("call_quality", ctx.as_of, {}, df, QUALITY_COLUMNS)
 
@@ -284,14 +244,14 @@ def calling_features(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
+        if not precomputed(ctx.snapshot):
+            return _legacy("calling_features", ctx, view)
         scope, params = scope_sql(view)
         sql = f"""
-        SELECT feature, sum(calls)::BIGINT AS calls FROM calling_features
-        WHERE week_start = $latest AND {scope}
-          AND customer_id IN (SELECT customer_id FROM call_queues)
+        SELECT feature, sum(calls)::BIGINT AS calls FROM calling_feature_calls WHERE {scope}
         GROUP BY feature ORDER BY calls DESC, list_position($order::VARCHAR[], feature)
         """
-        df = ctx.snapshot.frame(sql, {**params, "latest": latest_week(ctx), "order": list(FEATURES)})
+        df = ctx.snapshot.frame(sql, {**params, "order": list(FEATURES)})
         df = cast_columns(df, ints=("calls",), texts=("feature",))
         return Result("calling_features", ctx.as_of, {}, df, FEATURE_COLUMNS)
 
@@ -311,6 +271,37 @@ QUEUE_COLUMNS = (
 )
 
 
+def queue_frame(df: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
+    """The section's KPIs and table from one row per customer of the latest
+    week (queues, the counts and the two wait sums)."""
+    # float sums depend on their order: summed in customer order, the KPIs
+    # are the same on every run
+    df = cast_columns(
+        text_columns(df),
+        ints=("queues", "offered", "answered", "abandoned", "overflowed"),
+        floats=("answer_wait_seconds", "abandon_wait_seconds"),
+    ).sort("customer_id")
+
+    def s(column: str):
+        return df[column].sum() if df.height else 0
+
+    kpis = {
+        "average_answer_wait_seconds": ratio_value(s("answer_wait_seconds"), s("answered") + s("overflowed")),
+        "average_abandon_wait_seconds": ratio_value(s("abandon_wait_seconds"), s("abandoned")),
+        "abandon_ratio": ratio_value(s("abandoned"), s("offered")),
+    }
+    df = (
+        df.with_columns(
+            average_answer_wait_seconds=ratio(pl.col("answer_wait_seconds"), pl.col("answered") + pl.col("overflowed")),
+            average_abandon_wait_seconds=ratio(pl.col("abandon_wait_seconds"), pl.col("abandoned")),
+            abandon_ratio=ratio(pl.col("abandoned"), pl.col("offered")),
+        )
+        .sort(["abandon_ratio", "customer_name", "customer_id"], descending=[True, False, False], nulls_last=True)
+        .select(QUEUE_COLUMNS)
+    )
+    return kpis, df
+
+
 def call_queues(ctx: Context, view: View) -> Result:
     """Latest week, customers with call queues. average_answer_wait_seconds:
     Average wait, in seconds, of queued calls that were answered or sent on
@@ -321,43 +312,10 @@ def call_queues(ctx: Context, view: View) -> Result:
     view = calling_view(view)
 
     def compute():
-        scope, params = scope_sql(view, "q.customer_id")
-        sql = f"""
-        SELECT q.customer_id, c.name AS customer_name, count(DISTINCT q.queue_id) AS queues,
-               sum(q.offered)::BIGINT AS offered, sum(q.answered)::BIGINT AS answered,
-               sum(q.abandoned)::BIGINT AS abandoned, sum(q.overflowed)::BIGINT AS overflowed,
-               sum(q.answer_wait_seconds) AS answer_wait_seconds,
-               sum(q.abandon_wait_seconds) AS abandon_wait_seconds
-        FROM call_queues q JOIN customers c ON c.customer_id = q.customer_id
-        WHERE q.week_start = $latest AND {scope}
-        GROUP BY q.customer_id, c.name
-        """
-        df = ctx.snapshot.frame(sql, {**params, "latest": latest_week(ctx)})
-        df = cast_columns(
-            _text_columns(df),
-            ints=("queues", "offered", "answered", "abandoned", "overflowed"),
-            floats=("answer_wait_seconds", "abandon_wait_seconds"),
-        )
-
-        def s(column: str):
-            return df[column].sum() if df.height else 0
-
-        kpis = {
-            "average_answer_wait_seconds": ratio_value(s("answer_wait_seconds"), s("answered") + s("overflowed")),
-            "average_abandon_wait_seconds": ratio_value(s("abandon_wait_seconds"), s("abandoned")),
-            "abandon_ratio": ratio_value(s("abandoned"), s("offered")),
-        }
-        df = (
-            df.with_columns(
-                average_answer_wait_seconds=ratio(
-                    pl.col("answer_wait_seconds"), pl.col("answered") + pl.col("overflowed")
-                ),
-                average_abandon_wait_seconds=ratio(pl.col("abandon_wait_seconds"), pl.col("abandoned")),
-                abandon_ratio=ratio(pl.col("abandoned"), pl.col("offered")),
-            )
-            .sort(["abandon_ratio", "customer_name", "customer_id"], descending=[True, False, False], nulls_last=True)
-            .select(QUEUE_COLUMNS)
-        )
+        if not precomputed(ctx.snapshot):
+            return _legacy("call_queues", ctx, view)
+        columns = (*QUEUE_COLUMNS[:7], "answer_wait_seconds", "abandon_wait_seconds")
+        kpis, df = queue_frame(_select(ctx, view, "call_queue_customers", columns, "customer_id"))
         return Result("call_queues", ctx.as_of, kpis, df, QUEUE_COLUMNS)
 
     return cache.cached(ctx, "call_queues", view, compute)

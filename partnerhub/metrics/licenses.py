@@ -287,14 +287,15 @@ def license_trend(ctx: Context, view: View) -> Result:
         weeks = weeks_ending_latest(ctx, TREND_WEEKS)
         sql = f"""
         WITH weeks AS (SELECT unnest($weeks::DATE[]) AS week_start),
-        lw AS (SELECT week_start, total_licenses, assigned, used FROM license_weeks
-               WHERE product = $product AND {scope})
+        lw AS (SELECT week_start, sum(total_licenses) AS total_licenses, sum(assigned) AS assigned,
+                      sum(used) AS used
+               FROM license_weeks WHERE product = $product AND {scope} GROUP BY week_start)
         SELECT w.week_start,
-               coalesce(sum(lw.total_licenses), 0)::BIGINT AS total_licenses,
-               coalesce(sum(lw.assigned), 0)::BIGINT AS assigned,
-               coalesce(sum(lw.used), 0)::BIGINT AS used
+               coalesce(lw.total_licenses, 0)::BIGINT AS total_licenses,
+               coalesce(lw.assigned, 0)::BIGINT AS assigned,
+               coalesce(lw.used, 0)::BIGINT AS used
         FROM weeks w LEFT JOIN lw ON lw.week_start = w.week_start
-        GROUP BY w.week_start ORDER BY w.week_start
+        ORDER BY w.week_start
         """
         df = ctx.snapshot.frame(sql, {**params, "weeks": weeks, "product": product})
         df = cast_columns(df, ints=("total_licenses", "assigned", "used")).with_columns(
