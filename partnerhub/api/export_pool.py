@@ -13,8 +13,8 @@ process (ExportSlots bounds how many are submitted, so nothing queues here).
 The workers run at a lower CPU priority: on a small machine the processes
 answering pages come first.
 
-A cache of finished files per (snapshot, scope, view) would keep the path
-that `xlsx_file` returns instead of deleting it.
+The API has the workbook written straight into the export cache's
+temporary path (write_xlsx), so a finished file is never copied.
 """
 
 from __future__ import annotations
@@ -52,8 +52,17 @@ class ExportPool:
     def xlsx_file(self, frame: pl.DataFrame, sheet: str = "data") -> BinaryIO:
         """The workbook of `frame`, written by a worker process: an open file
         at its start, already unlinked, so that it is gone once closed."""
-        ipc_path = _temp_path(".arrow")
         xlsx_path = _temp_path(".xlsx")
+        try:
+            self.write_xlsx(frame, xlsx_path, sheet)
+            file = open(xlsx_path, "rb")  # noqa: SIM115 -- the caller streams and closes it
+        finally:
+            _unlink(xlsx_path)
+        return file
+
+    def write_xlsx(self, frame: pl.DataFrame, xlsx_path: str, sheet: str = "data") -> None:
+        """The workbook of `frame` written into `xlsx_path` by a worker process."""
+        ipc_path = _temp_path(".arrow")
         try:
             frame.write_ipc(ipc_path)
             future = self._pool().submit(write_xlsx_from_ipc, ipc_path, xlsx_path, sheet)
@@ -62,11 +71,8 @@ class ExportPool:
             except BrokenProcessPool as e:
                 self._discard_broken()
                 raise ExportFailed(str(e)) from e
-            file = open(xlsx_path, "rb")  # noqa: SIM115 -- the caller streams and closes it
         finally:
             _unlink(ipc_path)
-            _unlink(xlsx_path)
-        return file
 
     def shutdown(self) -> None:
         with self._lock:

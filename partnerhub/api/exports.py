@@ -7,7 +7,9 @@ seconds), and in XLSX always a text cell, never a formula. Each writer holds
 at most one extra copy of the data: CSV is written slice by slice into the
 response; XLSX and Parquet are written to a spooled temporary file that is
 then streamed in chunks. The API writes XLSX in a worker process
-(export_pool.py) so that the writer holds no lock the pages need.
+(export_pool.py) so that the writer holds no lock the pages need, and keeps
+every finished file on disk (export_cache.py): write_file is its writer of
+CSV and Parquet.
 """
 
 from __future__ import annotations
@@ -132,6 +134,17 @@ def write_xlsx(
                     ws.write_string(r, c, str(value))
             r += 1
     book.close()
+
+
+def write_file(frame: pl.DataFrame, fmt: str, path: str) -> None:
+    """A CSV or Parquet file of `frame` at `path`, byte for byte what
+    WRITERS[fmt] streams (the export cache keeps these)."""
+    if fmt == "csv":
+        _text_ready(frame).write_csv(path)
+    elif fmt == "parquet":
+        frame.write_parquet(path)
+    else:
+        raise ValueError(f"write_file writes csv or parquet, not {fmt!r}")
 
 
 def write_xlsx_from_ipc(ipc_path: str, xlsx_path: str, sheet: str = "data") -> None:

@@ -9,28 +9,35 @@ metrics functions.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from partnerhub.auth.guard import area_allowed
 from partnerhub.auth.scope import current_scope
 from partnerhub.auth.session import current_identity
 from partnerhub.data.runtime import EXTENSION, services
 from partnerhub.i18n import _, n_
+from partnerhub.metrics import cache as metrics_cache
 from partnerhub.metrics.datasets import DATASETS, kpis
-from partnerhub.metrics.types import Context, View, request_context
+from partnerhub.metrics.types import Context, Result, View, request_context
 from partnerhub.metrics.view_query import BadView, narrowed_view, read_view, tag_names
 
-from .export_limits import RETRY_AFTER_SECONDS, ExportsBusy, ExportSlots, is_heavy
+from . import export_jobs
+from .export_cache import ExportCache, ExportKey, export_key
+from .export_limits import RETRY_AFTER_SECONDS, ExportsBusy, ExportSlots, Slot, is_heavy
 from .export_pool import ExportFailed, ExportPool
-from .exports import FORMATS, MEDIA_TYPES, WRITERS, file_chunks
+from .exports import FORMATS, MEDIA_TYPES, file_chunks, write_file
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# app.extensions keys: the bound on heavy exports and the XLSX writers, one each per process
+# app.extensions keys: the bound on heavy exports and the XLSX writers, one
+# each per process; the finished files, on disk for the whole node
 SLOTS = "partnerhub.export_slots"
 POOL = "partnerhub.export_pool"
+CACHE = "partnerhub.export_cache"
 
 
 @bp.record_once
@@ -40,6 +47,10 @@ def _exports_per_process(setup) -> None:
         settings.exports_per_user, settings.exports_per_process, settings.home / "locks"
     )
     setup.app.extensions[POOL] = ExportPool(settings.exports_per_process)
+    snapshots = setup.app.extensions[EXTENSION].snapshots
+    setup.app.extensions[CACHE] = ExportCache(
+        settings.home / "exports", settings.export_cache_mb * 1024 * 1024, snapshots.ids
+    )
 
 
 class ApiError(Exception):
@@ -106,8 +117,27 @@ def list_datasets():
     )
 
 
-@bp.get("/datasets/<string:filename>")
-def get_dataset(filename: str):
+@dataclass(frozen=True)
+class ExportRequest:
+    """One file asked for: checked for role and scope, keyed for the cache."""
+
+    name: str
+    fmt: str
+    fn: Callable[[Context, View], Result]
+    ctx: Context
+    view: View
+    user_id: int
+    key: ExportKey
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.name}_{self.ctx.as_of.isoformat()}.{self.fmt}"
+
+
+def export_request(filename: str) -> ExportRequest:
+    """The same checks for the file, its start and its status: a known
+    dataset and format, a signed-in caller whose role may see the dataset,
+    valid filters; the view is the caller's own scope narrowed by them."""
     name, _dot, ext = filename.rpartition(".")
     if not name or ext not in FORMATS:
         raise ApiError(404, f"unknown file {filename!r}: ask for <dataset>.csv, .xlsx or .parquet")
@@ -121,35 +151,70 @@ def get_dataset(filename: str):
     identity = current_identity()
     if identity is None:  # _context() has refused anonymous callers already
         raise ApiError(401, "sign in or send Authorization: Bearer <token>")
+    scope = None if view.scope is None else sorted(view.scope)
+    # the scope is in the key: a file is only ever served to viewers of the same customers
+    key = export_key(
+        ctx.snapshot.id,
+        ext,
+        name,
+        scope,
+        view.product,
+        asdict(view.filters),
+        metrics_cache.settings_key(ctx),
+        metrics_cache.state_version(ctx),
+    )
+    return ExportRequest(name, ext, dataset.fn, ctx, view, identity.id, key)
+
+
+def _builder(req: ExportRequest, held: list[Slot]) -> Callable[[str], None]:
+    """build(path) for the export cache: computes the frame and writes the
+    file. A CSV or Parquet file takes a slot of its own once its size shows
+    it is heavy (an XLSX has one already: `held`)."""
+
+    def build(path: str) -> None:
+        frame = req.fn(req.ctx, req.view).export()
+        if not held and is_heavy(req.fmt, frame.height, frame.width):
+            held.append(current_app.extensions[SLOTS].acquire(req.user_id))
+        if req.fmt == "xlsx":
+            current_app.extensions[POOL].write_xlsx(frame, path)
+        else:
+            write_file(frame, req.fmt, path)
+
+    return build
+
+
+def _file_response(req: ExportRequest, file) -> Response:
+    return Response(
+        file_chunks(file),
+        mimetype=MEDIA_TYPES[req.fmt],
+        headers={
+            "Content-Disposition": f'attachment; filename="{req.download_name}"',
+            "Cache-Control": "no-store",
+            "X-Snapshot-Id": req.ctx.snapshot.id,
+        },
+    )
+
+
+@bp.get("/datasets/<string:filename>")
+def get_dataset(filename: str):
+    req = export_request(filename)
+    cache: ExportCache = current_app.extensions[CACHE]
+    file = cache.open(req.key)
+    if file is not None:
+        # written before for this snapshot and scope: no slot, nothing computed
+        return _file_response(req, file)
     slots: ExportSlots = current_app.extensions[SLOTS]
     # an XLSX is refused before anything is computed; a CSV or Parquet file
     # once its size is known
-    slot = slots.acquire(identity.id) if is_heavy(ext, 0, 0) else None
+    held: list[Slot] = [slots.acquire(req.user_id)] if is_heavy(req.fmt, 0, 0) else []
     try:
-        result = dataset.fn(ctx, view)
-        frame = result.export()
-        if slot is None and is_heavy(ext, frame.height, frame.width):
-            slot = slots.acquire(identity.id)
-        if ext == "xlsx":
-            pool: ExportPool = current_app.extensions[POOL]
-            body = file_chunks(pool.xlsx_file(frame))
-        else:
-            body = WRITERS[ext](frame)
-        download = f"{name}_{result.as_of.isoformat()}.{ext}"
-        response = Response(
-            body,
-            mimetype=MEDIA_TYPES[ext],
-            headers={
-                "Content-Disposition": f'attachment; filename="{download}"',
-                "Cache-Control": "no-store",
-                "X-Snapshot-Id": ctx.snapshot.id,
-            },
-        )
+        file = cache.get_or_build(req.key, _builder(req, held))
+        response = _file_response(req, file)
     except BaseException:
-        if slot is not None:
+        for slot in held:
             slot.release()
         raise
-    if slot is not None:
+    for slot in held:
         # the slot is held until the file has been sent or the client has
         # gone: the server closes the response either way (and a response
         # never closed frees it when collected)
@@ -158,10 +223,68 @@ def get_dataset(filename: str):
     return response
 
 
-@bp.errorhandler(ExportsBusy)
-def _exports_busy(e: ExportsBusy):
+def _export_status(req: ExportRequest, filename: str):
+    state, reason = export_jobs.status(current_app.extensions[CACHE], req.key)
+    query = request.query_string.decode()
+    body: dict[str, object] = {
+        "status": state,
+        "status_url": url_for("api.export_status", filename=filename) + (f"?{query}" if query else ""),
+    }
+    if state == export_jobs.READY:
+        body["file_url"] = url_for("api.get_dataset", filename=filename) + (f"?{query}" if query else "")
+        body["filename"] = req.download_name
+    elif state == export_jobs.FAILED:
+        why = reason or {}
+        if why.get("reason") == export_jobs.BUSY and why.get("limit") in ("per_user", "per_process"):
+            body["error"] = busy_message(ExportsBusy(str(why["limit"]), int(why.get("allowed", 1))))
+        else:
+            body["error"] = _("The file could not be written this time; please try again.")
+    response = jsonify(body)
+    if state == export_jobs.PENDING:
+        response.status_code = 202
+        response.headers["Retry-After"] = "1"
+        response.headers["Location"] = str(body["status_url"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/exports/<string:filename>")
+def start_export(filename: str):
+    """Starts writing the file off the request threads (export_jobs.py): 202
+    with the status address, or 200 "ready" when it is written already."""
+    req = export_request(filename)
+    cache: ExportCache = current_app.extensions[CACHE]
+    if cache.path(req.key).exists() or cache.building(req.key):
+        return _export_status(req, filename)
+    slots: ExportSlots = current_app.extensions[SLOTS]
+    held: list[Slot] = [slots.acquire(req.user_id)] if is_heavy(req.fmt, 0, 0) else []
+    started = False
+    try:
+        claim = cache.claim(req.key)
+        if claim is not None:
+
+            def on_end() -> None:
+                for slot in held:
+                    slot.release()
+
+            export_jobs.start(current_app._get_current_object(), claim, _builder(req, held), on_end)  # type: ignore[attr-defined]
+            started = True  # the thread frees the slots
+    finally:
+        if not started:
+            for slot in held:
+                slot.release()
+    return _export_status(req, filename)
+
+
+@bp.get("/exports/<string:filename>")
+def export_status(filename: str):
+    """pending (202), ready (with the file's address) or failed (with why)."""
+    return _export_status(export_request(filename), filename)
+
+
+def busy_message(e: ExportsBusy) -> str:
     if e.limit == "per_user":
-        message = n_(
+        return n_(
             "You may run %(num)d large export at a time (an Excel file, or a CSV or Parquet file of over "
             "a million cells) and yours is still being written; try again in %(seconds)d seconds.",
             "You may run %(num)d large exports at a time (Excel files, or CSV or Parquet files of over "
@@ -169,15 +292,19 @@ def _exports_busy(e: ExportsBusy):
             e.allowed,
             seconds=e.retry_after,
         )
-    else:
-        message = n_(
-            "The server is already writing %(num)d large export, as many as it writes at once; "
-            "try again in %(seconds)d seconds.",
-            "The server is already writing %(num)d large exports, as many as it writes at once; "
-            "try again in %(seconds)d seconds.",
-            e.allowed,
-            seconds=e.retry_after,
-        )
+    return n_(
+        "The server is already writing %(num)d large export, as many as it writes at once; "
+        "try again in %(seconds)d seconds.",
+        "The server is already writing %(num)d large exports, as many as it writes at once; "
+        "try again in %(seconds)d seconds.",
+        e.allowed,
+        seconds=e.retry_after,
+    )
+
+
+@bp.errorhandler(ExportsBusy)
+def _exports_busy(e: ExportsBusy):
+    message = busy_message(e)
     setting = {"per_user": "PARTNERHUB_EXPORTS_PER_USER", "per_process": "PARTNERHUB_EXPORTS_PER_PROCESS"}[e.limit]
     response = jsonify(error=message, limit=setting, allowed=e.allowed, retry_after=e.retry_after)
     response.headers["Retry-After"] = str(e.retry_after)

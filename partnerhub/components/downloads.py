@@ -16,6 +16,9 @@ from .icons import aria, icon
 
 # (extension, icon) in menu order
 FORMATS = (("csv", "bi-filetype-csv"), ("xlsx", "bi-filetype-xlsx"), ("parquet", "bi-file-earmark-binary"))
+# written off the request threads with a progress notice (assets/exports.js):
+# the formats that take seconds at partner scale
+ASYNC_FORMATS = frozenset({"xlsx"})
 
 
 def format_labels() -> dict[str, str]:
@@ -62,6 +65,11 @@ def notices(what: str, format: str) -> dict[str, Any]:
     }
 
 
+def background(ext: str) -> dict[str, Any]:
+    """The mark that has assets/exports.js write this format in the background."""
+    return {"data-export-async": "1"} if ext in ASYNC_FORMATS else {}
+
+
 def download_menu(
     id: str, base_url: str, query=None, what: str | None = None, label: str | None = None
 ) -> dbc.DropdownMenu:
@@ -77,7 +85,9 @@ def download_menu(
     assets/app.js closes the menu after a click and, where it runs, fetches
     the file itself so that a refusal (429 while other large exports run)
     is shown as the server's sentence instead of a failed download; the
-    data-* sentences are its own, translated here.
+    data-* sentences are its own, translated here. An Excel link carries
+    data-export-async: assets/exports.js has the server write it in the
+    background, shows progress, and downloads the file once it is ready.
     """
     what = what or _("this table")
     hrefs = download_hrefs(base_url, query)
@@ -91,6 +101,7 @@ def download_menu(
             className="dropdown-item",
             **aria(label=_("Download %(what)s as %(format)s", what=what, format=labels[ext])),
             **notices(what, labels[ext]),
+            **background(ext),
         )
         for ext, symbol in FORMATS
     ]

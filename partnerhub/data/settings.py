@@ -94,6 +94,9 @@ class Settings:
     # (across this node's workers) and per worker process; over it, 429
     exports_per_user: int = 1
     exports_per_process: int = 2
+    # finished export files kept under home/exports for everyone asking
+    # again (api/export_cache.py); least recently used go first
+    export_cache_mb: int = 1024
     # argon2 cost: the library default. The test suite passes "cheap" in code;
     # deliberately no environment variable, so production cannot lower it
     argon2_profile: str = "default"
@@ -149,6 +152,7 @@ def load_settings(**overrides) -> Settings:
         trusted_proxies=_int("PARTNERHUB_TRUSTED_PROXIES", 0),
         exports_per_user=_at_least_one("PARTNERHUB_EXPORTS_PER_USER", 1),
         exports_per_process=_at_least_one("PARTNERHUB_EXPORTS_PER_PROCESS", 2),
+        export_cache_mb=_at_least_one("PARTNERHUB_EXPORT_CACHE_MB", 1024),
         customer_org_url_template=os.environ.get("PARTNERHUB_CUSTOMER_ORG_URL", Settings.customer_org_url_template),
         helpdesk_url=os.environ.get("PARTNERHUB_HELPDESK_URL", Settings.helpdesk_url),
     )
