@@ -9,7 +9,7 @@ export PARTNERHUB_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run serve test lint format setup setup-dev chromium debian bench demo clean messages screenshots lock
+.PHONY: run serve test lint format setup setup-dev chromium debian bench bench-peer demo clean messages screenshots lock
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -72,6 +72,10 @@ screenshots: setup-dev debian
 bench: setup
 	$(BIN)/python -m bench
 
+# our /analytics beside Apache Superset 6.1 on the same snapshot (installs Superset into bench/.peer-venv once)
+bench-peer: setup
+	$(BIN)/python -m bench.peer
+
 # the locks `make` installs from, compiled from pyproject.toml
 lock: setup-dev
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe -o requirements/runtime.txt pyproject.toml
@@ -80,6 +84,8 @@ lock: setup-dev
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts
 
-# the translation catalogue: extract every string passed to _() / n_()
+# the translation catalogue: extract every string passed to _() / n_() / N_(), then
+# add the new ones to the Japanese catalogue keeping every translation (translate them, unmark fuzzy)
 messages: setup-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -o partnerhub/translations/messages.pot partnerhub
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k n_:1,2 -k N_ --ignore-dirs='.* __pycache__' --project=partnerhub --no-location --no-wrap --sort-output -o partnerhub/translations/messages.pot partnerhub
+	$(BIN)/pybabel update -i partnerhub/translations/messages.pot -d partnerhub/translations -l ja --no-wrap

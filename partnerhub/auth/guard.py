@@ -31,6 +31,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFProtect
 
 from partnerhub.data.runtime import services
+from partnerhub.i18n import LANG_PARAMETER, clean_language
 
 from . import roles
 from .callback_inputs import body_problems
@@ -39,7 +40,8 @@ from .session import SIGNED_OUT, Identity, current_identity, end_session, identi
 csrf = CSRFProtect()
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
-PUBLIC_PATHS = ("/login", "/_favicon.ico")
+# /language: the sign-in page's language switch (its form checks the CSRF token)
+PUBLIC_PATHS = ("/login", "/language", "/_favicon.ico")
 ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
 ROUTER_LOCATION = "_pages_location"
 
@@ -155,7 +157,10 @@ def _anonymous(path: str):
     if _wants_json(path):
         return _error(401, _("Sign in first."))
     target = request.full_path if request.query_string else path
-    return redirect(url_for("auth.login", next=target))
+    # a shared link's ?lang shows the sign-in page in that language too
+    lang = clean_language(request.args.get(LANG_PARAMETER))
+    login = url_for("auth.login", next=target)
+    return redirect(f"{login}&{LANG_PARAMETER}={lang}" if lang else login)
 
 
 def _forbidden_page():
@@ -256,8 +261,8 @@ def check_request():
     if request.method == "OPTIONS":
         return None
     if _is_public(path):
-        if path == "/login":
-            _identify()  # a signed-in visitor is sent on
+        if path in ("/login", "/language"):
+            _identify()  # a signed-in visitor is sent on; a language choice is saved
         return None
     refused = _identify()
     if refused is not None:

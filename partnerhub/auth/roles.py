@@ -7,6 +7,8 @@ the server allows cannot drift apart.
 
 from __future__ import annotations
 
+from partnerhub.i18n import N_
+
 FULL = "partner_full_admin"
 ADMIN = "partner_admin"
 READONLY = "partner_readonly_admin"
@@ -15,11 +17,11 @@ SALES = "sales_admin"
 ROLES = (FULL, ADMIN, READONLY, SALES_FULL, SALES)
 
 ROLE_LABELS = {
-    FULL: "Partner full administrator",
-    ADMIN: "Partner administrator",
-    READONLY: "Partner read-only administrator",
-    SALES_FULL: "Sales full administrator",
-    SALES: "Sales administrator",
+    FULL: N_("Partner full administrator"),
+    ADMIN: N_("Partner administrator"),
+    READONLY: N_("Partner read-only administrator"),
+    SALES_FULL: N_("Sales full administrator"),
+    SALES: N_("Sales administrator"),
 }
 
 # roles whose scope is only the customers assigned to them

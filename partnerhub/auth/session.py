@@ -40,6 +40,7 @@ class Identity:
     email: str
     name: str
     role: str
+    language: str | None = None  # the interface language they chose; None: the browser's
 
 
 class SessionUser(UserMixin):
@@ -71,7 +72,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def identity_of(row) -> Identity:
-    return Identity(row.id, row.email, row.name, row.role)
+    return Identity(row.id, row.email, row.name, row.role, getattr(row, "language", None))
 
 
 def idle_timeout() -> timedelta:

@@ -3,13 +3,16 @@ role may see), account menu, and the page container."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
+from flask_wtf.csrf import generate_csrf
 
 from partnerhub.auth.roles import may_see
 from partnerhub.auth.session import current_identity
-from partnerhub.i18n import _
+from partnerhub.i18n import LANGUAGE_NAMES, _, request_language
 
 from .icons import icon
 
@@ -69,6 +72,44 @@ def account_menu(identity) -> list:
     ]
 
 
+def _aria(**values: str) -> dict[str, Any]:
+    # Dash takes aria-* as keyword arguments its signatures do not list
+    return {f"aria-{name}": value for name, value in values.items()}
+
+
+def language_switch() -> html.Form:
+    """日本語 / English: a plain form (api/language.py saves the choice and
+    comes back to this page), each language named in itself."""
+    current = request_language()
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf(), id="nav-language-csrf"),
+            html.Div(
+                [
+                    html.Button(
+                        LANGUAGE_NAMES[code],
+                        type="submit",
+                        name="language",
+                        value=code,
+                        lang=code,
+                        id=f"nav-language-{code}",
+                        className="btn btn-sm " + ("btn-light" if code == current else "btn-outline-light"),
+                        **_aria(pressed="true" if code == current else "false"),
+                    )
+                    for code in ("ja", "en")
+                ],
+                className="btn-group",
+                role="group",
+                **_aria(label=_("Language")),
+            ),
+        ],
+        method="post",
+        action="/language",
+        id="nav-language",
+        className="d-flex align-items-center ms-lg-3 my-2 my-lg-0",
+    )
+
+
 def shell():
     identity = current_identity()
     role = identity.role if identity else None
@@ -84,7 +125,10 @@ def shell():
                 ),
                 dbc.NavbarToggler(id="nav-toggler"),
                 dbc.Collapse(
-                    dbc.Nav(nav_items(role) + account_menu(identity), className="ms-auto", navbar=True),
+                    [
+                        dbc.Nav(nav_items(role) + account_menu(identity), className="ms-auto", navbar=True),
+                        language_switch(),
+                    ],
                     id="nav-collapse",
                     navbar=True,
                     is_open=False,

@@ -74,6 +74,9 @@ users = Table(
     Column("last_sign_in_at", DateTime(timezone=True)),
     # read by no code since revision 0003: sessions end in the sessions table
     Column("session_version", Integer, nullable=False, default=1),
+    # null until the user chooses: the browser decides meanwhile (revision 0004)
+    Column("language", String(8)),  # ja | en
+    Column("time_zone", String(64)),  # an IANA name, e.g. Asia/Tokyo
 )
 
 sessions = Table(

@@ -24,6 +24,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from partnerhub.data.contract import PRODUCTS
+from partnerhub.i18n import LANG_PARAMETER
 
 from .definitions import STATUSES
 from .types import TOGGLE_PRODUCTS, Context, Filters, View
@@ -144,7 +145,8 @@ def unknown_parameters(args, known: Collection[str]) -> list[Problem]:
     return [
         Problem(name, shown(",".join(args.getlist(name))), UNKNOWN_PARAMETER)
         for name in dict.fromkeys(args)
-        if name not in known
+        # ?lang= is every address's (the interface language, read by i18n)
+        if name not in known and name != LANG_PARAMETER
     ]
 
 
