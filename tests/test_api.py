@@ -304,3 +304,12 @@ def test_fractional_seconds_are_exported_as_imported(tmp_path, imported_as):
     assert abs(from_sheet["MICRO"] - signins["MICRO"]) < timedelta(milliseconds=1)
     assert cells["HALF"].number_format.endswith("ss.000")
     assert cells["WHOLE"].number_format == "yyyy-mm-dd hh:mm:ss"
+
+
+def test_openapi_lists_background_exports(client, tokens):
+    doc = get(client, tokens[FULL], "/api/v1/openapi.json").get_json()
+    path = doc["paths"]["/api/v1/exports/{name}.{format}"]
+    assert set(path) >= {"post", "get", "parameters"}
+    assert set(path["post"]["responses"]) >= {"200", "202", "429"}
+    states = path["get"]["responses"]["202"]["content"]["application/json"]["schema"]["properties"]["status"]["enum"]
+    assert states == ["pending", "ready", "failed"]

@@ -18,6 +18,26 @@ def _error(description: str) -> dict:
     }
 
 
+def _status(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "status": {"enum": ["pending", "ready", "failed"]},
+                        "status_url": {"type": "string"},
+                        "file_url": {"type": "string"},
+                        "filename": {"type": "string"},
+                        "error": {"type": "string"},
+                    },
+                }
+            }
+        },
+    }
+
+
 def _param(name: str, schema: dict, description: str, repeat: bool = False) -> dict:
     if repeat:
         schema = {"type": "array", "items": schema}
@@ -127,6 +147,32 @@ def openapi_document() -> dict:
                         "503": _error("no data imported yet, or the export could not be written; see Retry-After"),
                     },
                 }
+            },
+            "/api/v1/exports/{name}.{format}": {
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"enum": sorted(DATASETS)}},
+                    {"name": "format", "in": "path", "required": True, "schema": {"enum": list(FORMATS)}},
+                    toggle,
+                    *filters,
+                ],
+                "post": {
+                    "summary": "Start writing the same file as /api/v1/datasets/{name}.{format} in the background",
+                    "description": "Signed-in browsers send the session's CSRF token (X-CSRFToken); tokens need none.",
+                    "responses": {
+                        "200": _status("the file is written already: status ready, file_url"),
+                        "202": _status("being written: status pending; ask the status address (Location) again"),
+                        **errors,
+                        "429": _error("too many heavy exports at once for you or this server; see Retry-After"),
+                    },
+                },
+                "get": {
+                    "summary": "Where the background file is: pending (202), ready or failed (200)",
+                    "responses": {
+                        "200": _status("status ready with file_url and filename, or failed with error"),
+                        "202": _status("status pending"),
+                        **errors,
+                    },
+                },
             },
         },
     }
