@@ -1,14 +1,17 @@
-"""Benchmarks at scale tiers: `make bench` (or `python -m bench [--tiers 10000,100000]`).
+"""Benchmarks at scale tiers: `make bench` (or `python -m bench [--tiers 10000,100000] [--parts pages,load]`).
+
+For each tier (customers × weeks, generated with seed 1 and cached under
+bench/.data): the import (time, and peak memory of the process that does
+it), each dataset against its hand-written query (bench/datasets.py), each
+page in Chromium warm and on the first view after a restart
+(bench/pages.py), 20 signed-in users replaying page views for 60 s
+(bench/load.py), and the exports (bench/exports.py), all against gunicorn
+2 × 4 on loopback as `make serve` runs it. Prints one table and writes
+bench/results/<customers>x<weeks>.json with the figures and the machine.
+Nothing here asserts a time: tests stay deterministic, benchmarks report.
 
 `python -m bench exports [--customers 20000] [--clients 8]`: KPI latency idle
-and under an XLSX export flood, against gunicorn on loopback (bench/exports.py).
-
-For each tier: generate demo data (cached under bench/.data), import it, then
-time every dataset function, the customer list's first page, and each export
-format. Figures are printed next to a baseline measured in the same process on
-the same snapshot — a bare DuckDB scan of the largest table — so a slow
-machine shows up in both columns and the ratio stays comparable. Nothing here
-asserts a time: tests stay deterministic, benchmarks report.
+and under an XLSX export flood (bench/exports.py).
 """
 
 from __future__ import annotations
@@ -23,77 +26,130 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / ".data"
+
+from bench import report  # noqa: E402
+from bench.server import ADMIN, Server, credentials, import_in_child, tier_folder  # noqa: E402
+
+PARTS = ("datasets", "pages", "load", "exports")
 
 
-def timed(fn, repeat: int = 3) -> float:
-    """Median wall time in milliseconds."""
-    runs = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - t) * 1000)
-    return statistics.median(runs)
-
-
-def _uncached(fn, *args):
-    """Time the computation, not the result cache."""
-    from partnerhub.metrics import cache
-
-    cache.clear()
-    return fn(*args)
-
-
-def tier(customers: int, weeks: int) -> None:
-    from partnerhub.api.exports import WRITERS
-    from partnerhub.data.generator import generate
-    from partnerhub.data.importer import import_folder
+def _context(home: Path):
     from partnerhub.data.settings import load_settings
     from partnerhub.data.snapshots import SnapshotStore
     from partnerhub.data.state import StateStore
-    from partnerhub.metrics import cache
-    from partnerhub.metrics.customers import customers_page
-    from partnerhub.metrics.datasets import DATASETS, kpis
-    from partnerhub.metrics.types import Context, View
+    from partnerhub.metrics.types import Context
 
-    folder = DATA / f"{customers}x{weeks}"
-    if not (folder / "license_usage.parquet").exists():
-        t = time.perf_counter()
-        generate(folder, customers=customers, weeks=weeks, seed=1)
-        print(f"  generate            {time.perf_counter() - t:8.1f} s")
+    settings = load_settings(home=home)
+    snap = SnapshotStore(settings.snapshots_dir).current()
+    assert snap is not None
+    return Context(snap, StateStore(settings.state_url), settings)
+
+
+def _busiest_customer(ctx) -> str:
+    """The customer with the most subscriptions: its page has the most to show."""
+    rows = ctx.snapshot.rows(
+        "SELECT customer_id FROM subscriptions GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1"
+    )
+    return rows[0][0]
+
+
+def datasets(ctx, repeat: int = 5) -> list[dict]:
+    try:
+        from bench.datasets import compare_datasets
+    except ImportError:  # written by another change; until then, the product's side alone
+        return _product_only(ctx, repeat)
+    return compare_datasets(ctx, repeat=repeat)
+
+
+def _product_only(ctx, repeat: int) -> list[dict]:
+    from partnerhub.metrics import cache
+    from partnerhub.metrics.datasets import DATASETS
+    from partnerhub.metrics.types import View
+
+    out = []
+    view = View()
+    for name, ds in DATASETS.items():
+        runs = []
+        for _ in range(repeat):
+            cache.clear()
+            t = time.perf_counter()
+            frame = ds.fn(ctx, view).frame
+            runs.append((time.perf_counter() - t) * 1000)
+        out.append(
+            {
+                "dataset": name,
+                "product_ms": statistics.median(runs),
+                "hand_ms": None,
+                "ratio": None,
+                "rows": frame.height,
+            }
+        )
+    return out
+
+
+def run_tier(
+    customers: int,
+    weeks: int,
+    parts: tuple[str, ...] = PARTS,
+    runs: int = 5,
+    users: int = 20,
+    seconds: float = 60,
+    results: Path | None = report.RESULTS,
+    folder: Path | None = None,
+    restart_each_page: bool = True,
+) -> dict:
+    """Every figure of one tier; written to `results`/<tier>.json unless None
+    (bench/pages.py says what `restart_each_page` changes)."""
+    from bench.pages import chromium_version
+
+    folder = folder or tier_folder(customers, weeks)
+    name = f"{customers}x{weeks}"
+    figures: dict = {"tier": name, "customers": customers, "weeks": weeks, "parts": list(parts), "skipped": {}}
+    figures["machine"] = report.machine(chromium_version() if {"pages", "load"} & set(parts) else None)
     home = Path(tempfile.mkdtemp(prefix="bench-home-"))
     try:
-        state = StateStore(f"sqlite:///{home}/state.sqlite")
-        state.init_schema()
-        store = SnapshotStore(home / "snapshots")
-        t = time.perf_counter()
-        result = import_folder(folder, store, state)
-        assert result.ok, result.report.lines()[:5]
-        print(f"  import              {time.perf_counter() - t:8.1f} s   ({result.rows['license_usage']:,} usage rows)")
-        snap = store.current()
-        assert snap is not None
-        ctx = Context(snap, state, load_settings(home=home))
-        baseline = timed(lambda: snap.rows("SELECT sum(used)::BIGINT, count(*) FROM license_usage"))
-        print(f"  baseline scan       {baseline:8.1f} ms  (sum over license_usage)")
-        print(f"  {'dataset':22} {'ms':>8} {'× baseline':>11} {'rows':>9}")
-        view = View()
-        for name, ds in DATASETS.items():
-            cache.clear()
-            ms = timed(lambda ds=ds: _uncached(ds.fn, ctx, view))
-            rows = ds.fn(ctx, view).frame.height
-            print(f"  {name:22} {ms:8.1f} {ms / baseline:11.1f} {rows:9,}")
-        ms = timed(lambda: _uncached(kpis, ctx, view, {"customers", "analytics", "calling"}))
-        print(f"  {'kpis (all groups)':22} {ms:8.1f} {ms / baseline:11.1f}")
-        ms = timed(lambda: _uncached(customers_page, ctx, view, [("customer_name", "desc")], customers // 2, 100))
-        print(f"  {'customer page (mid)':22} {ms:8.1f} {ms / baseline:11.1f}")
-        frame = DATASETS["customers"].fn(ctx, view).export()
-        for fmt, writer in WRITERS.items():
-            ms = timed(lambda writer=writer: sum(len(c) for c in writer(frame)), repeat=1)
-            print(f"  {'export customers.' + fmt:22} {ms:8.1f} {ms / baseline:11.1f} {frame.height:9,}")
-        store.close()
-        state.dispose()
+        figures["import"] = import_in_child(folder, home)
+        ctx = _context(home)
+        customer_id = _busiest_customer(ctx)
+        if "datasets" in parts:
+            figures["datasets"] = datasets(ctx, repeat=runs)
+        ctx.snapshot.close()  # the server opens the file itself
+        ctx.state.dispose()
+        if {"pages", "load"} & set(parts):
+            _browser_parts(figures, home, customer_id, parts, runs, users, seconds, restart_each_page)
+        if "exports" in parts:
+            try:
+                from bench.exports import run_exports_bench
+            except ImportError:
+                figures["skipped"]["exports"] = "bench/exports.py has no run_exports_bench yet"
+            else:
+                figures["exports"] = run_exports_bench(folder)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    if not figures["skipped"]:
+        del figures["skipped"]
+    if results is not None:
+        figures["written_to"] = str(report.write(figures, name, results))
+    return figures
+
+
+def _browser_parts(
+    figures: dict, home: Path, customer_id: str, parts, runs: int, users: int, seconds: float, restart_each_page: bool
+) -> None:
+    from bench.load import run_load
+    from bench.pages import run_pages
+
+    password = credentials(home)[ADMIN]
+    with Server(home) as server:
+        # without the pages part, one warm view of each records what load replays
+        pages = "pages" in parts
+        measured = run_pages(server, password, customer_id, runs if pages else 1, pages, restart_each_page)
+        recordings = measured.pop("recordings")
+        if "pages" in parts:
+            figures["pages"] = {"runs": runs, "customer_id": customer_id} | measured
+        if "load" in parts:
+            server.restart()  # the load starts from the same state every run
+            figures["load"] = run_load(server, password, recordings, users=users, seconds=seconds)
 
 
 def main() -> None:
@@ -102,13 +158,26 @@ def main() -> None:
 
         exports_main(sys.argv[2:])
         return
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--tiers", default="10000,100000", help="customer counts, comma separated")
     parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma separated, of {', '.join(PARTS)}")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60, help="length of the load run")
     args = parser.parse_args()
+    parts = tuple(p.strip() for p in args.parts.split(",") if p.strip())
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     for n in (int(x) for x in args.tiers.split(",")):
-        print(f"tier: {n:,} customers × {args.weeks} weeks")
-        tier(n, args.weeks)
+        figures = run_tier(n, args.weeks, parts, args.runs, args.users, args.seconds)
+        print(report.table(figures))
+        if "exports" in figures:
+            from bench.exports import print_exports
+
+            print_exports(figures["exports"])
+        print(f"  written to {figures['written_to']}")
 
 
 if __name__ == "__main__":

@@ -32,12 +32,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     from partnerhub.auth.setup import init_auth
     from partnerhub.cli import register_cli
     from partnerhub.compression import init_compression
+    from partnerhub.formatting import init_time_zones
     from partnerhub.i18n import init_i18n
     from partnerhub.server_timing import init_server_timing
 
     init_auth(server)
     init_api(server)
     init_i18n(server, user_language=_saved_language)
+    init_time_zones(server, user_time_zone=_saved_time_zone)
     init_language_switch(server)
     register_pages(server)
     init_compression(server)
@@ -87,6 +89,18 @@ def _saved_language() -> str | None:
     from partnerhub.auth.session import current_identity
 
     return getattr(current_identity(), "language", None)
+
+
+def _saved_time_zone() -> str | None:
+    from partnerhub.auth.session import current_identity
+    from partnerhub.data.preferences import get_preferences
+    from partnerhub.data.runtime import services
+
+    ident = current_identity()
+    if ident is None:
+        return None
+    saved = get_preferences(services().state, ident.id)
+    return (saved or {}).get("time_zone")
 
 
 def init_language_switch(server: Flask) -> None:
