@@ -41,9 +41,10 @@ serve: demo
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - 'app:server'
 
 # Debian packages the tests need: Chromium for the browser tests (Playwright
-# drives /usr/bin/chromium) and PostgreSQL, whose server the store tests start
-# on loopback
-DEBIAN_PACKAGES := chromium postgresql
+# drives /usr/bin/chromium), PostgreSQL, whose server the store tests start
+# on loopback, and the Noto CJK fonts, without which Japanese screenshots
+# show empty boxes
+DEBIAN_PACKAGES := chromium postgresql fonts-noto-cjk
 debian:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -7,6 +7,7 @@ reported, never asserted."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -23,17 +24,21 @@ def figures(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tier")
     generate(folder, customers=200, weeks=8, seed=1)
     results = tmp_path_factory.mktemp("results")
-    out = run_tier(
-        200,
-        8,
-        ("datasets", "pages", "load"),
-        runs=1,
-        users=2,
-        seconds=3,
-        results=results,
-        folder=folder,
-        restart_each_page=False,
-    )
+    # Playwright's sync API refuses a thread with a running asyncio loop, which
+    # pytest-playwright's fixtures leave behind when browser tests ran first
+    with ThreadPoolExecutor(1) as pool:
+        out = pool.submit(
+            run_tier,
+            200,
+            8,
+            ("datasets", "pages", "load"),
+            runs=1,
+            users=2,
+            seconds=3,
+            results=results,
+            folder=folder,
+            restart_each_page=False,
+        ).result()
     return out, results
 
 

@@ -3,7 +3,10 @@
 Encodings (metrics.md "Encodings of exports"): integers as integers, a null
 as an empty CSV field / Parquet null / empty XLSX cell, text exactly as
 imported, timestamps to the microsecond as imported (never cut to whole
-seconds), and in XLSX always a text cell, never a formula. Each writer holds
+seconds), and in XLSX always a text cell, never a formula. The XLSX header
+row is the spec's column names, with a note (cell comment) on each saying
+what it holds in Japanese and English; a CSV asked for with ?bom=true starts
+with a UTF-8 byte-order mark (routes.csv_bom), added as it is sent. Each writer holds
 at most one extra copy of the data: CSV is written slice by slice into the
 response; XLSX and Parquet are written to a spooled temporary file that is
 then streamed in chunks. The API writes XLSX in a worker process
@@ -21,6 +24,9 @@ from datetime import datetime
 from typing import BinaryIO
 
 import polars as pl
+
+from partnerhub.i18n import catalogue
+from partnerhub.metrics.definitions import definition
 
 SLICE_ROWS = 20_000
 CHUNK_BYTES = 256 * 1024
@@ -114,6 +120,9 @@ def write_xlsx(
     fraction_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss.000"})
     for c, name in enumerate(frame.columns):
         ws.write_string(0, c, name, bold)
+        note = header_note(name)
+        if note:
+            ws.write_comment(0, c, note, {"x_scale": 2.5, "y_scale": 2})
     kinds = [_xlsx_kind(dtype) for dtype in frame.dtypes]
     r = 1
     for part in frame.iter_slices(SLICE_ROWS):
@@ -134,6 +143,18 @@ def write_xlsx(
                     ws.write_string(r, c, str(value))
             r += 1
     book.close()
+
+
+def header_note(column: str) -> str:
+    """The note on a header cell: what the column holds, in Japanese and in
+    English (metrics.definitions). The header itself stays the spec's column
+    name, one row, as scripts and readers expect; a note is shown by Excel on
+    hovering and ignored by every reader of the data. Both languages, not
+    the viewer's: one cached file serves every user of a scope."""
+    text = definition(column)
+    if not text:
+        return ""
+    return "\n".join(dict.fromkeys(catalogue(lang).gettext(text) for lang in ("ja", "en")))
 
 
 def write_file(frame: pl.DataFrame, fmt: str, path: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from itertools import chain
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
@@ -73,18 +74,24 @@ def _bad_view(e: BadView):
 
 def _context() -> Context:
     if current_identity() is None:
-        raise ApiError(401, "sign in or send Authorization: Bearer <token>")
+        raise ApiError(401, _("sign in or send Authorization: Bearer <token>"))
     ctx = request_context()
     if ctx is None:
-        raise ApiError(503, "no data has been imported yet")
+        raise ApiError(503, _("no data has been imported yet"))
     return ctx
 
 
-def build_view(ctx: Context, dataset: str | None) -> View:
+def build_view(ctx: Context, dataset: str | None, file_options: tuple[str, ...] = ()) -> View:
     """The caller's scope (decided on the server) narrowed by the filters of
     the query string; the filters narrow every dataset, not only the list.
-    Any bad value is a 400 naming it (BadView)."""
-    query = read_view(request.args, dataset, lambda: tag_names(services().state)).check()
+    Any bad value is a 400 naming it (BadView). file_options: parameters
+    that shape the file, not the view (bom), checked by the caller."""
+    args = request.args
+    if file_options:
+        args = args.copy()
+        for name in file_options:
+            args.poplist(name)
+    query = read_view(args, dataset, lambda: tag_names(services().state)).check()
     return narrowed_view(ctx, current_scope(), query.product, query.filters, dataset)
 
 
@@ -129,6 +136,8 @@ class ExportRequest:
     user_id: int
     key: ExportKey
 
+    bom: bool = False  # a CSV that starts with UTF-8's byte-order mark (Japanese Excel)
+
     @property
     def download_name(self) -> str:
         return f"{self.name}_{self.ctx.as_of.isoformat()}.{self.fmt}"
@@ -140,17 +149,18 @@ def export_request(filename: str) -> ExportRequest:
     valid filters; the view is the caller's own scope narrowed by them."""
     name, _dot, ext = filename.rpartition(".")
     if not name or ext not in FORMATS:
-        raise ApiError(404, f"unknown file {filename!r}: ask for <dataset>.csv, .xlsx or .parquet")
+        raise ApiError(404, _("unknown file '%(file)s': ask for <dataset>.csv, .xlsx or .parquet", file=filename))
     dataset = DATASETS.get(name)
     if dataset is None:
-        raise ApiError(404, f"unknown dataset {name!r}")
+        raise ApiError(404, _("unknown dataset '%(name)s'", name=name))
     ctx = _context()
     if not area_allowed(dataset.area):
-        raise ApiError(403, f"your role may not see {name!r}")
-    view = build_view(ctx, name)
+        raise ApiError(403, _("your role may not see '%(name)s'", name=name))
+    bom = csv_bom(ext)
+    view = build_view(ctx, name, file_options=(BOM_PARAMETER,))
     identity = current_identity()
     if identity is None:  # _context() has refused anonymous callers already
-        raise ApiError(401, "sign in or send Authorization: Bearer <token>")
+        raise ApiError(401, _("sign in or send Authorization: Bearer <token>"))
     scope = None if view.scope is None else sorted(view.scope)
     # the scope is in the key: a file is only ever served to viewers of the same customers
     key = export_key(
@@ -163,7 +173,26 @@ def export_request(filename: str) -> ExportRequest:
         metrics_cache.settings_key(ctx),
         metrics_cache.state_version(ctx),
     )
-    return ExportRequest(name, ext, dataset.fn, ctx, view, identity.id, key)
+    return ExportRequest(name, ext, dataset.fn, ctx, view, identity.id, key, bom)
+
+
+BOM_PARAMETER = "bom"
+UTF8_BOM = "\ufeff".encode()
+
+
+def csv_bom(fmt: str) -> bool:
+    """?bom=true: the CSV starts with a byte-order mark, so that Excel reads
+    it as UTF-8 (the pages' links ask for it for a Japanese user); absent or
+    ?bom=false: none, the file byte for byte as it always was. Anything else,
+    or bom on another format, is a 400."""
+    values = request.args.getlist(BOM_PARAMETER)
+    if not values:
+        return False
+    if len(values) > 1 or values[0] not in ("true", "false"):
+        raise ApiError(400, _("bom: give true or false, not “%(value)s”.", value=",".join(values)[:40]))
+    if fmt != "csv" and values[0] == "true":
+        raise ApiError(400, _("bom: only a CSV file can start with a byte-order mark."))
+    return values[0] == "true"
 
 
 def _builder(req: ExportRequest, held: list[Slot]) -> Callable[[str], None]:
@@ -184,8 +213,12 @@ def _builder(req: ExportRequest, held: list[Slot]) -> Callable[[str], None]:
 
 
 def _file_response(req: ExportRequest, file) -> Response:
+    chunks = file_chunks(file)
+    if req.bom:
+        # the cached file has no mark: one file serves both kinds of request
+        chunks = chain([UTF8_BOM], chunks)
     return Response(
-        file_chunks(file),
+        chunks,
         mimetype=MEDIA_TYPES[req.fmt],
         headers={
             "Content-Disposition": f'attachment; filename="{req.download_name}"',
@@ -326,7 +359,7 @@ def get_openapi():
 
 def unknown_address(rest: str = ""):
     # without this, Dash's catch-all page route would answer 200 with HTML
-    return jsonify(error=f"no such address {request.path!r}"), 404
+    return jsonify(error=_("no such address '%(path)s'", path=request.path)), 404
 
 
 @bp.errorhandler(Exception)
@@ -336,4 +369,4 @@ def _unexpected(e):
     if isinstance(e, HTTPException):
         return jsonify(error=e.description), e.code
     current_app.logger.exception("API error")
-    return jsonify(error="internal error; it has been logged"), 500
+    return jsonify(error=_("internal error; it has been logged")), 500

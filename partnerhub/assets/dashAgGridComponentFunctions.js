@@ -9,7 +9,10 @@
  * word comes from cellRendererParams.labels, translated on the server.
  *
  * The number rules mirror partnerhub/formatting.py: thousands separators,
- * U+2212 minus, "—" for a missing value, ratios as "42.5 %".
+ * U+2212 minus, "—" for a missing value, ratios as "42.5 %". Numbers follow
+ * the page's language (<html lang>, as the server's Babel locale), and
+ * client-side grids sort text with Intl.Collator in that language, the rule
+ * the server sorts by (ICU: Japanese names in gojūon order beside Latin).
  */
 (function () {
   "use strict";
@@ -23,7 +26,11 @@
   // toLocaleString builds a new Intl.NumberFormat on every call (~25 us), and
   // a grid formats every visible cell on each render: one formatter per
   // (locale, options) key, built on first use
-  var LOCALE = "en-US";
+  function pageLocale() {
+    var root = typeof document === "undefined" ? null : document.documentElement;
+    var lang = (root && root.lang) || "";
+    return lang === "ja" ? "ja-JP" : "en-US";
+  }
   var formatters = {};
   function numberFormat(locale, digits) {
     var key = locale + "|" + digits;
@@ -33,7 +40,7 @@
     return formatters[key];
   }
   function grouped(n, digits) {
-    var s = numberFormat(LOCALE, digits).format(Math.abs(n));
+    var s = numberFormat(pageLocale(), digits).format(Math.abs(n));
     return n < 0 && /[1-9]/.test(s) ? MINUS + s : s;
   }
   function fmtInt(v) { return missing(v) ? MISSING : grouped(Math.round(Number(v)), 0); }
@@ -52,6 +59,26 @@
     return (Number(v) > 0 && /[1-9]/.test(s) ? "+" + s : s) + " pp";
   }
   function fmtDate(v) { return missing(v) ? MISSING : String(v).slice(0, 10); }
+  // text as the server sorts it (components/grid.py sort_frame): by the ICU
+  // keys the server put beside each value (field + "__collation"; Chromium's
+  // Intl.Collator("ja") orders kanji by code point, not by reading), else by
+  // Intl.Collator in the page's language; case never decides; empty values
+  // last either way (AG Grid flips the result for a descending sort)
+  var collators = {};
+  function phCollate(a, b, isDescending, nodeA, nodeB, keyField) {
+    var emptyA = a === null || a === undefined || a === "", emptyB = b === null || b === undefined || b === "";
+    if (emptyA || emptyB) {
+      if (emptyA && emptyB) { return 0; }
+      var last = emptyA ? 1 : -1;
+      return isDescending ? -last : last;
+    }
+    var ka = keyField && nodeA && nodeA.data ? nodeA.data[keyField] : undefined;
+    var kb = keyField && nodeB && nodeB.data ? nodeB.data[keyField] : undefined;
+    if (typeof ka === "string" && typeof kb === "string") { return ka < kb ? -1 : (ka > kb ? 1 : 0); }
+    var locale = pageLocale();
+    if (!collators[locale]) { collators[locale] = new Intl.Collator(locale, {sensitivity: "base"}); }
+    return collators[locale].compare(String(a).toLowerCase(), String(b).toLowerCase());
+  }
   // "%(name)s" placeholders, as in the Python catalogue
   function fill(template, values) {
     return String(template || "").replace(/%\((\w+)\)s/g, function (_m, k) {
@@ -206,6 +233,11 @@
   window.dashAgGridFunctions = Object.assign(window.dashAgGridFunctions || {}, {
     fmtInt: fmtInt, fmtNumber: fmtNumber, fmtRatio: fmtRatio, fmtChange: fmtChange,
     fmtRatioChange: fmtRatioChange, fmtDate: fmtDate,
+    // AG Grid's comparator (valueA, valueB, nodeA, nodeB, isDescending) for a
+    // column whose rows carry ICU keys in keyField
+    phCollateBy: function (keyField) {
+      return function (a, b, nodeA, nodeB, isDescending) { return phCollate(a, b, isDescending, nodeA, nodeB, keyField); };
+    },
     // Enter on a focused customer-name cell follows its link (the link itself
     // is not a tab stop: AG Grid moves focus cell by cell)
     phCellKeyDown: function (params) {

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from partnerhub.data.state import StateStore, audit_log
+from partnerhub.i18n import _
 
 
 def _day_start(d: date | str) -> datetime:
@@ -15,7 +16,7 @@ def _day_start(d: date | str) -> datetime:
         try:
             d = date.fromisoformat(d)
         except ValueError:
-            raise ValueError(f"{d!r} is not a date YYYY-MM-DD") from None
+            raise ValueError(_("'%(value)s' is not a date YYYY-MM-DD", value=d)) from None
     return datetime.combine(d, time.min, tzinfo=UTC)
 
 
@@ -45,7 +46,7 @@ def list_audit(
     start = _day_start(date_from) if date_from else None
     end = _day_start(date_to) + timedelta(days=1) if date_to else None
     if start and end and start >= end:
-        raise ValueError("the date range ends before it starts")
+        raise ValueError(_("the date range ends before it starts"))
     if start:
         q = q.where(audit_log.c.at >= start)
     if end:

@@ -233,6 +233,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("resources-type", "value"): choices(),
     # my account
     ("account-token-name", "value"): SHORT,
+    ("account-time-zone", "value"): SHORT,  # an IANA name; services.preferences checks it
     ("account-password-*", "value"): SHORT,
     # administration
     ("admin-refresh", "data"): COUNTER,

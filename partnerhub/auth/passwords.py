@@ -14,6 +14,8 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from partnerhub.i18n import _
+
 MIN_LENGTH = 10
 
 # the profile of this process's app (settings.argon2_profile), set once by
@@ -52,7 +54,7 @@ def verify_password(stored: str | None, password: str, profile: str | None = Non
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
-        return f"a password needs at least {MIN_LENGTH} characters"
+        return _("a password needs at least %(min)s characters", min=MIN_LENGTH)
     return None
 
 

@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select, update
 
 from partnerhub.data.state import StateStore, api_tokens, users, utcnow
+from partnerhub.i18n import _
 
 PREFIX = "phk_"
 SHOWN_PREFIX = 12  # characters of the secret kept to tell tokens apart
@@ -35,12 +36,12 @@ def create_token(state: StateStore, user_id: int, name: str, actor: str | None =
     """Returns the secret: the only time it is ever shown."""
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise ValueError(f"a token name needs 1-{NAME_MAX} characters")
+        raise ValueError(_("a token name needs 1-%(max)s characters", max=NAME_MAX))
     secret = PREFIX + secrets.token_urlsafe(32)
     with state.write() as conn:
         owner = conn.execute(select(users.c.email).where(users.c.id == user_id)).first()
         if owner is None:
-            raise ValueError("no such user")
+            raise ValueError(_("no such user"))
         conn.execute(
             insert(api_tokens).values(
                 user_id=user_id, name=name, token_hash=_hash(secret), prefix=secret[:SHOWN_PREFIX], created_at=utcnow()
@@ -79,7 +80,7 @@ def revoke_token(state: StateStore, actor: str, token_id: int, owner_user_id: in
     try:
         token_id = int(token_id)
     except (TypeError, ValueError):
-        raise ValueError("no such token") from None
+        raise ValueError(_("no such token")) from None
     with state.write() as conn:
         row = conn.execute(
             select(api_tokens, users.c.email)
@@ -87,7 +88,7 @@ def revoke_token(state: StateStore, actor: str, token_id: int, owner_user_id: in
             .where(api_tokens.c.id == token_id)
         ).first()
         if row is None or (owner_user_id is not None and row.user_id != owner_user_id):
-            raise ValueError("no such token")
+            raise ValueError(_("no such token"))
         if row.revoked_at is not None:
             return
         conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=utcnow()))
@@ -106,7 +107,7 @@ def revoke_all_tokens(state: StateStore, actor: str, user_id: int) -> int:
     with state.write() as conn:
         owner = conn.execute(select(users.c.email).where(users.c.id == user_id)).first()
         if owner is None:
-            raise ValueError("no such user")
+            raise ValueError(_("no such user"))
         rows = conn.execute(
             select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.prefix).where(
                 api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None)

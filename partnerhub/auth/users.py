@@ -17,6 +17,7 @@ from sqlalchemy import and_, func, insert, select, update
 
 from partnerhub.data import sessions
 from partnerhub.data.state import StateStore, admin_assignments, api_tokens, users, utcnow
+from partnerhub.i18n import _
 
 from .passwords import generate_password, hash_password, password_problem
 from .roles import ASSIGNED_SCOPE, ROLE_LABELS, ROLES
@@ -30,22 +31,22 @@ NAME_MAX = 200
 def normalize_email(email: str | None) -> str:
     value = (email or "").strip().lower()
     if len(value) > 254 or not EMAIL_RE.fullmatch(value):
-        raise ValueError(f"{(email or '').strip()!r} is not an e-mail address")
+        raise ValueError(_("'%(email)s' is not an e-mail address", email=(email or "").strip()))
     return value
 
 
 def _check_name(name: str | None) -> str:
     value = (name or "").strip()
     if not value or len(value) > NAME_MAX:
-        raise ValueError(f"a name needs 1-{NAME_MAX} characters")
+        raise ValueError(_("a name needs 1-%(max)s characters", max=NAME_MAX))
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        raise ValueError("a name cannot contain control characters")
+        raise ValueError(_("a name cannot contain control characters"))
     return value
 
 
 def _check_role(role: str | None) -> str:
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; one of: {', '.join(ROLES)}")
+        raise ValueError(_("unknown role '%(role)s'; one of: %(roles)s", role=role, roles=", ".join(ROLES)))
     return role
 
 
@@ -59,7 +60,7 @@ def _check_password(password: str) -> str:
 def check_customer_id(customer_id: str) -> str:
     value = (customer_id or "").strip()
     if not CUSTOMER_ID_RE.fullmatch(value):
-        raise ValueError(f"{customer_id!r} is not a customer id (1-64 characters A-Z a-z 0-9 . _ -)")
+        raise ValueError(_("'%(id)s' is not a customer id (1-64 characters A-Z a-z 0-9 . _ -)", id=customer_id))
     return value
 
 
@@ -70,7 +71,7 @@ def _row(conn, email: str):
 def _require(conn, email: str):
     row = _row(conn, normalize_email(email))
     if row is None:
-        raise ValueError(f"no user {email.strip().lower()!r}")
+        raise ValueError(_("no user '%(email)s'", email=email.strip().lower()))
     return row
 
 
@@ -157,7 +158,7 @@ def add_or_update_user(
         old = _row(conn, email)
         if old is None:
             if name is None or role is None:
-                raise ValueError("a new user needs a name and a role")
+                raise ValueError(_("a new user needs a name and a role"))
             row: dict[str, Any] = dict(
                 email=email,
                 name=name,
@@ -205,7 +206,7 @@ def set_role(state: StateStore, actor: str, email: str, role: str) -> None:
         if old.role == role:
             return
         if old.email == actor:
-            raise ValueError("you cannot change your own role")
+            raise ValueError(_("you cannot change your own role"))
         conn.execute(update(users).where(users.c.id == old.id).values(role=role, updated_at=utcnow()))
         sessions.end_user_sessions(conn, old.id, sessions.ROLE)
         state.audit(conn, actor, "user.role", target=old.email, before={"role": old.role}, after={"role": role})
@@ -263,9 +264,9 @@ def change_own_password(state: StateStore, user_id: int, current: str, new: str)
     with state.write() as conn:
         old = conn.execute(select(users).where(users.c.id == user_id)).first()
         if old is None or not verify_password(old.password_hash, current):
-            raise ValueError("the current password is wrong")
+            raise ValueError(_("the current password is wrong"))
         if current == new:
-            raise ValueError("the new password is the same as the current one")
+            raise ValueError(_("the new password is the same as the current one"))
         conn.execute(
             update(users).where(users.c.id == old.id).values(password_hash=hash_password(new), updated_at=utcnow())
         )
@@ -289,7 +290,7 @@ def set_disabled(state: StateStore, actor: str, email: str, disabled: bool) -> N
         if bool(old.disabled) == bool(disabled):
             return
         if disabled and old.email == actor:
-            raise ValueError("you cannot disable yourself")
+            raise ValueError(_("you cannot disable yourself"))
         conn.execute(update(users).where(users.c.id == old.id).values(disabled=bool(disabled), updated_at=utcnow()))
         if disabled:
             sessions.end_user_sessions(conn, old.id, sessions.DISABLED)
@@ -311,14 +312,18 @@ def assign_customers(
     assignment is brought back."""
     ids = list(dict.fromkeys(check_customer_id(c) for c in customer_ids))
     if not ids:
-        raise ValueError("name at least one customer id")
+        raise ValueError(_("name at least one customer id"))
     added = []
     with state.write() as conn:
         user = _require(conn, email)
         if user.role not in ASSIGNED_SCOPE:
             raise ValueError(
-                f"{user.email} is a {ROLE_LABELS[user.role].lower()}, who sees every customer; "
-                "only partner administrators and sales administrators are assigned customers"
+                _(
+                    "%(email)s is a %(role)s, who sees every customer; "
+                    "only partner administrators and sales administrators are assigned customers",
+                    email=user.email,
+                    role=_(ROLE_LABELS[user.role]).lower(),
+                )
             )
         existing = {
             r.customer_id: r
@@ -364,7 +369,7 @@ def unassign_customers(state: StateStore, actor: str, email: str, customer_ids: 
     All or nothing: when one of them is not assigned, none is removed."""
     ids = list(dict.fromkeys(check_customer_id(c) for c in customer_ids))
     if not ids:
-        raise ValueError("name at least one customer id")
+        raise ValueError(_("name at least one customer id"))
     with state.write() as conn:
         user = _require(conn, email)
         rows = {
@@ -379,7 +384,9 @@ def unassign_customers(state: StateStore, actor: str, email: str, customer_ids: 
         }
         missing = [cid for cid in ids if cid not in rows]
         if missing:
-            raise ValueError(f"{user.email} is not assigned to customer {', '.join(missing)}")
+            raise ValueError(
+                _("%(email)s is not assigned to customer %(ids)s", email=user.email, ids=", ".join(missing))
+            )
         now = utcnow()
         conn.execute(
             update(admin_assignments)

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from dash import dcc, html
 
-from partnerhub.formatting import fmt_int, fmt_ratio, is_missing
-from partnerhub.i18n import _
+from partnerhub.formatting import chart_separators, fmt_int, fmt_ratio, is_missing, week_tick_format
+from partnerhub.i18n import _, request_language
 
 # Okabe & Ito (2008): blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow, black
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -111,6 +111,32 @@ def graph_config(filename: str = "chart") -> Any:
             "sendDataToCloud",
         ],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        # Plotly's own words (mode bar, hints), given with the chart: no
+        # locale script to load, and in the request's language
+        "locale": request_language(),
+        "locales": {request_language(): {"dictionary": plotly_words()}},
+    }
+
+
+def plotly_words() -> dict[str, str]:
+    """The words Plotly shows on our charts (their English is the key)."""
+    return {
+        "Autoscale": _("Autoscale"),
+        "Download plot": _("Download the chart"),
+        "Download plot as a PNG": _("Download the chart as PNG"),
+        "Download plot as a png": _("Download the chart as PNG"),
+        "Pan": _("Pan"),
+        "Reset": _("Reset"),
+        "Reset axes": _("Reset axes"),
+        "Reset view": _("Reset view"),
+        "Zoom": _("Zoom"),
+        "Zoom in": _("Zoom in"),
+        "Zoom out": _("Zoom out"),
+        "Double-click to zoom back out": _("Double-click to zoom back out"),
+        "Double-click on legend to isolate one trace": _("Double-click on legend to isolate one trace"),
+        "Taking snapshot - this may take a few seconds": _("Taking a snapshot; this may take a few seconds"),
+        "Snapshot succeeded": _("Snapshot saved"),
+        "Sorry, there was a problem downloading your snapshot!": _("The image could not be downloaded."),
     }
 
 
@@ -121,7 +147,7 @@ def _layout(fig: _Figure, height: int = 320, margin: dict | None = None, **extra
         margin={"l": 56, "r": 24, "t": 36, "b": 40, **(margin or {})},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
         hovermode="x unified",
-        separators=".,",
+        separators=chart_separators(),
         bargap=0.25,
     )
     fig.update_layout(**extra)
@@ -131,7 +157,7 @@ def _layout(fig: _Figure, height: int = 320, margin: dict | None = None, **extra
 def _week_axis(fig: _Figure) -> None:
     fig.update_xaxes(
         type="date",
-        tickformat="%b %d",
+        tickformat=week_tick_format(),
         hoverformat=_("Week of %(week)s", week="%Y-%m-%d"),
         showgrid=False,
         ticklabelmode="instant",

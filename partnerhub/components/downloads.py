@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import Output, html
 
-from partnerhub.i18n import _
+from partnerhub.i18n import _, request_language
 
 from .icons import aria, icon
 
@@ -45,9 +45,14 @@ def query_string(query) -> str:
 def download_hrefs(base_url: str, query=None) -> dict[str, str]:
     """{"csv": base_url + ".csv?<query>", "xlsx": …, "parquet": …}.
     base_url is the dataset's URL without extension, e.g.
-    "/api/v1/datasets/expiring"."""
+    "/api/v1/datasets/expiring". A Japanese user's CSV link asks for a
+    byte-order mark (bom=true)."""
     qs = query_string(query)
-    return {ext: f"{base_url}.{ext}{qs}" for ext, _icon in FORMATS}
+    hrefs = {ext: f"{base_url}.{ext}{qs}" for ext, _icon in FORMATS}
+    if request_language() == "ja":
+        # Japanese Excel reads a CSV as UTF-8 only when it starts with a byte-order mark
+        hrefs["csv"] += ("&" if qs else "?") + "bom=true"
+    return hrefs
 
 
 def download_menu_outputs(id: str) -> list[Output]:

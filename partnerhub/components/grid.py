@@ -27,10 +27,12 @@ the tooltip (the metric's definition) becomes the header tooltip.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dash
 import dash_ag_grid as dag
@@ -39,10 +41,11 @@ from dash import ClientsideFunction, Input, Output, State
 from werkzeug.exceptions import BadRequest
 
 from partnerhub.formatting import collation as request_collation
+from partnerhub.formatting import request_time_zone
 from partnerhub.i18n import _
 
 from .badges import STATUS_ICONS, status_labels, trend_labels
-from .collation import collation_keys
+from .collation import KEY_SUFFIX, collation_keys, with_collation_keys
 
 DEFAULT_PAGE_SIZE = 50
 MAX_BLOCK = 500  # a request never asks for more rows than this at once
@@ -175,7 +178,26 @@ def locale_text() -> dict:
         "loadingOoo": _("Loading…"),
         "noRowsToShow": _("No rows to show"),
         "ariaRowPageSize": _("Rows per page"),
+        "ariaPageSizeSelectorLabel": _("Rows per page"),
+        "ariaRowToggleSelection": _("Press Space to select or clear the row"),
+        "ariaRowSelectAll": _("Press Space to select or clear every row"),
+        "ariaRowSelectionDisabled": _("This row cannot be selected"),
+        "ariaChecked": _("checked"),
+        "ariaUnchecked": _("unchecked"),
+        "ariaIndeterminate": _("partly checked"),
+        "ariaSortableColumn": _("Press Enter to sort"),
     }
+
+
+def client_rows(rows: list[dict], fields, collation: str | None = None) -> list[dict]:
+    """Rows for a grid sorted in the browser (server_side=False), with the
+    ICU sort keys of its text columns `fields` (components.collation), which
+    the grid's comparator prefers to the browser's own collation: give both
+    the grid's first rows and a callback's new rowData through this. Rows
+    that have them already are left as they are."""
+    if rows and all(f + KEY_SUFFIX in rows[0] for f in fields if isinstance(rows[0].get(f), str)):
+        return rows
+    return with_collation_keys(rows, fields, collation or request_collation())
 
 
 def data_grid(
@@ -238,7 +260,9 @@ def data_grid(
         # sorted in the browser: text by the same collation as the server's sorts
         for spec, cd in zip(columns, defs):
             if as_column(spec).kind in COLLATED_KINDS:
-                cd["comparator"] = {"function": "phCollate(valueA, valueB, isDescending)"}
+                key = json.dumps(cd["field"] + KEY_SUFFIX)
+                # dash-ag-grid evaluates a comparator's expression to the function itself
+                cd["comparator"] = {"function": f"phCollateBy({key})"}
     return dag.AgGrid(
         id=id,
         columnDefs=defs,
@@ -391,6 +415,9 @@ def sort_frame(frame: pl.DataFrame, sort: Sequence[tuple[str, str]], collation: 
 
 
 def _json_value(value):
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        # a moment: in the viewer's time zone, so that its date is theirs too
+        return value.astimezone(ZoneInfo(request_time_zone())).isoformat()
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if isinstance(value, list):

@@ -123,7 +123,14 @@ def shell():
                     ],
                     href="/",
                 ),
-                dbc.NavbarToggler(id="nav-toggler"),
+                # dbc.NavbarToggler's label is English and fixed
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id="nav-toggler",
+                    className="navbar-toggler",
+                    type="button",
+                    **{"aria-label": _("Show or hide the menu"), "aria-controls": "nav-collapse"},
+                ),
                 dbc.Collapse(
                     [
                         dbc.Nav(nav_items(role) + account_menu(identity), className="ms-auto", navbar=True),

@@ -1,4 +1,5 @@
-"""'Data as of <date> · refreshed every Sunday 00:00 UTC', shown on every data page."""
+"""'Data as of <date> · refreshed every Sunday 09:00 JST', shown on every data page:
+the weekly refresh (Sunday 00:00 UTC) in the viewer's time zone."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import date
 
 from dash import html
 
+from partnerhub.formatting import refresh_time
 from partnerhub.i18n import _
 
 from .icons import icon
@@ -17,7 +19,11 @@ def data_as_of(as_of: date | None) -> html.Div:
     return html.Div(
         [
             icon("bi-clock-history", "me-1"),
-            _("Data as of %(date)s · refreshed every Sunday 00:00 UTC", date=as_of.isoformat()),
+            _(
+                "Data as of %(date)s · refreshed every %(weekday)s %(time)s %(zone)s",
+                date=as_of.isoformat(),
+                **refresh_time(),
+            ),
         ],
         className="text-muted small mb-2",
         id="data-as-of",

@@ -8,7 +8,7 @@ thresholds named here are the defaults of the settings of the same meaning.
 
 from __future__ import annotations
 
-from partnerhub.i18n import N_
+from partnerhub.i18n import N_, _
 
 STATUSES = (
     "trial",
@@ -161,8 +161,8 @@ DEFINITIONS: dict[str, str] = {
     "average_abandon_wait_seconds": N_("Average wait, in seconds, before a caller hung up."),
     "abandon_ratio": N_("Abandoned calls as a share of calls that entered a queue."),
     # customer list
-    "statuses": "Everything that holds for the customer today: "
-    + "; ".join(f"{STATUS_LABELS[s]}: {STATUS_DEFINITIONS[s]}" for s in STATUSES),
+    # filled by definition(), when shown: each status in the reader's language
+    "statuses": N_("Everything that holds for the customer today: %(statuses)s"),
     "needs_attention": N_(
         "The customer is expiring soon, in license overage, without recent admin activity, "
         "has an order ready for setup, or is suspended."
@@ -177,4 +177,9 @@ DEFINITIONS: dict[str, str] = {
 
 
 def definition(name: str) -> str:
-    return DEFINITIONS.get(name) or STATUS_DEFINITIONS.get(name, "")
+    """The definition of a KPI, column or status, in the request's language."""
+    if name == "statuses":
+        parts = "; ".join(f"{_(STATUS_LABELS[s])}: {_(STATUS_DEFINITIONS[s])}" for s in STATUSES)
+        return _(DEFINITIONS["statuses"], statuses=parts)
+    text = DEFINITIONS.get(name) or STATUS_DEFINITIONS.get(name, "")
+    return _(text) if text else ""

@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from partnerhub.data.contract import PRODUCTS
-from partnerhub.i18n import LANG_PARAMETER
+from partnerhub.i18n import LANG_PARAMETER, _
 
 from .definitions import STATUSES
 from .types import TOGGLE_PRODUCTS, Context, Filters, View
@@ -70,21 +70,21 @@ class Problem:
 
     @property
     def message(self) -> str:
-        """In English, starting with the parameter's name: what the API says."""
-        p, v, allowed = self.parameter, self.value, ", ".join(self.allowed)
+        """Starting with the parameter's name, in the request's language: what the API says."""
+        p, v, allowed = self.parameter, repr(self.value), ", ".join(self.allowed)
         if self.reason == UNKNOWN_PARAMETER:
-            return f"{p}: unknown parameter"
+            return _("%(p)s: unknown parameter", p=p)
         if self.reason == UNKNOWN_VALUE:
-            return f"{p}: unknown value {v!r} (one of: {allowed})"
+            return _("%(p)s: unknown value %(v)s (one of: %(allowed)s)", p=p, v=v, allowed=allowed)
         if self.reason == UNKNOWN_TAG:
-            return f"{p}: unknown tag {v!r}"
+            return _("%(p)s: unknown tag %(v)s", p=p, v=v)
         if self.reason == TOO_LONG:
-            return f"{p}: at most {MAX_TEXT} characters"
+            return _("%(p)s: at most %(n)d characters", p=p, n=MAX_TEXT)
         if self.reason == ONE_ONLY:
-            return f"{p}: give one of {allowed}"
+            return _("%(p)s: give one of %(allowed)s", p=p, allowed=allowed)
         if self.reason == NOT_BOOLEAN:
-            return f"{p}: give true or false"
-        return f"{p}: bad value {v!r}"
+            return _("%(p)s: give true or false", p=p)
+        return _("%(p)s: bad value %(v)s", p=p, v=v)
 
 
 class BadView(ValueError):

@@ -1,5 +1,6 @@
 """My account: own API tokens (create - shown once -, list, revoke), own
-password, and own sessions (see them, end the other ones).
+password, own sessions (see them, end the other ones) and own time zone
+(every time the app shows is in it; preferences.set_time_zone checks it).
 
 Every role has this page (area "account"); each callback acts only on the
 signed-in user's own tokens, password and sessions, identified on the server,
@@ -25,19 +26,22 @@ from partnerhub.auth.roles import ROLE_LABELS
 from partnerhub.auth.session import current_identity, current_session_id, idle_timeout, renew_session
 from partnerhub.components.callbacks import clicked_id
 from partnerhub.components.icons import aria
+from partnerhub.data.preferences import get_preferences
 from partnerhub.data.runtime import services
-from partnerhub.i18n import _
+from partnerhub.formatting import default_time_zone, fmt_datetime, forget_request_time_zone, time_zone_choices
+from partnerhub.i18n import N_, _
 from partnerhub.pages._feedback import alert, shows_refusal
+from partnerhub.services import preferences as preference_actions
 from partnerhub.services import sessions as session_actions
 from partnerhub.services import tokens as token_actions
 from partnerhub.services import users as user_actions
 from partnerhub.services.caller import current_caller
 
-dash.register_page(__name__, path="/account", title="My account", name="My account", area="account")
+dash.register_page(__name__, path="/account", title=lambda **_path: _("My account"), name="My account", area="account")
 
 
 def _when(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "–"
+    return fmt_datetime(value) if value else "–"
 
 
 def _field(label: str, component, help_text: str | None = None) -> html.Div:
@@ -51,7 +55,14 @@ def tokens_table(user_id: int | None) -> Component:
     rows = auth_tokens.list_tokens(services().state, user_id) if user_id is not None else []
     if not rows:
         return html.P(_("You have no API tokens."), className="text-muted")
-    header = html.Thead(html.Tr([html.Th(_(h), scope="col") for h in ("Name", "Token", "Created", "Last used", "")]))
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(_(h) if h else "", scope="col")
+                for h in (N_("Name"), N_("Token"), N_("Created"), N_("Last used"), "")
+            ]
+        )
+    )
     body = html.Tbody(
         [
             html.Tr(
@@ -179,7 +190,13 @@ def sessions_table(user_id: int | None) -> Component:
         return html.P(_("You have no sessions."), className="text-muted")
     current = current_session_id()
     header = html.Thead(
-        html.Tr([html.Th(_(h), scope="col") for h in ("Browser", "Address", "Signed in", "Last active", "")])
+        # _("") would be the catalogue's header: the last column has no title
+        html.Tr(
+            [
+                html.Th(_(h) if h else "", scope="col")
+                for h in (N_("Browser"), N_("Address"), N_("Signed in"), N_("Last active"), "")
+            ]
+        )
     )
 
     def action(r: dict):
@@ -237,6 +254,70 @@ def _end_other_sessions(n):
     caller = current_caller()
     outcome = session_actions.end_others(caller, current_session_id(), idle_timeout())
     return alert(outcome.message), sessions_table(caller.user_id)
+
+
+@dash.callback(
+    Output("account-time-zone-feedback", "children"),
+    Output("account-tokens", "children", allow_duplicate=True),
+    Output("account-sessions", "children", allow_duplicate=True),
+    Input("account-time-zone-save", "n_clicks"),
+    State("account-time-zone", "value"),
+    prevent_initial_call=True,
+)
+@shows_refusal(3)
+def _save_time_zone(n, zone):
+    if not n:
+        raise PreventUpdate
+    caller = current_caller()
+    outcome = preference_actions.set_time_zone(caller, zone)
+    forget_request_time_zone()
+    # the times on this page are redrawn in the new zone
+    return alert(outcome.message), tokens_table(caller.user_id), sessions_table(caller.user_id)
+
+
+def time_zone_card(user_id: int) -> Component:
+    saved = (get_preferences(services().state, user_id) or {}).get("time_zone")
+    current = saved or default_time_zone()
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2(_("Time zone"), className="h5"),
+                html.P(
+                    _("Every time in the app is shown in this zone, with its name (such as JST)."),
+                    className="small text-muted",
+                ),
+                html.Div(id="account-time-zone-feedback", role="status"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            html.Div(
+                                [
+                                    dbc.Label(_("Time zone"), id="account-time-zone-label"),
+                                    dcc.Dropdown(
+                                        id="account-time-zone",
+                                        options=time_zone_choices(),
+                                        value=current,
+                                        clearable=False,
+                                        searchable=True,
+                                    ),
+                                    dbc.FormText(
+                                        _("Chosen by you.") if saved else _("Not chosen yet: your browser's zone.")
+                                    ),
+                                ],
+                                role="group",
+                                className="mb-2",
+                                **aria(labelledby="account-time-zone-label"),
+                            )
+                        ),
+                        dbc.Col(
+                            dbc.Button(_("Save"), id="account-time-zone-save", color="primary", className="mt-4"),
+                            width="auto",
+                        ),
+                    ]
+                ),
+            ]
+        )
+    )
 
 
 def sessions_card(user_id: int) -> Component:
@@ -356,6 +437,7 @@ def layout(**_params):
                 ]
             ),
             dbc.Row(dbc.Col(sessions_card(ident.id), className="mb-3")),
+            dbc.Row(dbc.Col(time_zone_card(ident.id), lg=7, className="mb-3")),
         ],
         id="account-page",
     )

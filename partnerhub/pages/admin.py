@@ -23,7 +23,9 @@ from partnerhub.pages._admin.audit_tab import AUDIT_LIMIT, audit_tab
 from partnerhub.pages._admin.snapshot_notice import snapshot_notice
 from partnerhub.pages._admin.users_tab import users_tab
 
-dash.register_page(__name__, path="/admin", title="Administration", name="Administration", area="administration")
+dash.register_page(
+    __name__, path="/admin", title=lambda **_path: _("Administration"), name="Administration", area="administration"
+)
 
 
 def layout(**_params):

@@ -35,7 +35,9 @@ from partnerhub.pages._analytics.query import (
 )
 from partnerhub.pages._analytics.sections import Resolved, chart_section, register_table, table_section
 
-dash.register_page(__name__, path="/analytics", title="License analytics", name="Analytics", area="analytics")
+dash.register_page(
+    __name__, path="/analytics", title=lambda **_path: _("License analytics"), name="Analytics", area="analytics"
+)
 
 TOGGLE = "analytics-toggle"
 FILTERS = "analytics-filters"  # dcc.Store: the page's customer filters as a query string

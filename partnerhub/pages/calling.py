@@ -15,6 +15,7 @@ from flask import has_request_context
 
 from partnerhub.components import section
 from partnerhub.components.snapshot_banner import data_as_of
+from partnerhub.formatting import refresh_time
 from partnerhub.i18n import _
 from partnerhub.metrics.query import latest_week
 from partnerhub.pages._analytics import calling as C
@@ -29,7 +30,7 @@ from partnerhub.pages._analytics.query import (
 from partnerhub.pages._analytics.query import view_for as _view_for
 from partnerhub.pages._analytics.sections import Resolved, chart_section, register_table, table_section
 
-dash.register_page(__name__, path="/calling", title="Calling", name="Calling", area="calling")
+dash.register_page(__name__, path="/calling", title=lambda **_path: _("Calling"), name="Calling", area="calling")
 
 FILTERS = "calling-filters"  # dcc.Store: the customer filters as a query string
 VIEW_STATES = (State(FILTERS, "data"),)
@@ -61,7 +62,11 @@ def layout(**kwargs):
             title,
             data_as_of(ctx.as_of),
             html.P(
-                _("Data refreshed every Sunday 00:00 UTC; showing the week of %(week)s.", week=week),
+                _(
+                    "Data refreshed every %(weekday)s %(time)s %(zone)s; showing the week of %(week)s.",
+                    week=week,
+                    **refresh_time(),
+                ),
                 id="calling-week",
                 className="calling-week",
             ),

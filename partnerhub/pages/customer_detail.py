@@ -8,11 +8,16 @@ from __future__ import annotations
 import dash
 from flask import has_request_context, request
 
+from partnerhub.i18n import _
 from partnerhub.pages._customers import admins_ui, trials_ui  # noqa: F401  (registers the callbacks)
 from partnerhub.pages._customers.detail_layout import layout as _layout
 
 dash.register_page(
-    __name__, path_template="/customers/<customer_id>", title="Customer", name="Customer", area="customers"
+    __name__,
+    path_template="/customers/<customer_id>",
+    title=lambda **_path: _("Customer"),
+    name="Customer",
+    area="customers",
 )
 
 PREFIX = "/customers/"

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import dash
 
+from partnerhub.i18n import _
 from partnerhub.pages._customers import list_callbacks, tags_ui  # noqa: F401  (registers the callbacks)
 from partnerhub.pages._customers.list_layout import layout as _layout
 
-dash.register_page(__name__, path="/customers", title="Customers", name="Customers", area="customers")
+dash.register_page(
+    __name__, path="/customers", title=lambda **_path: _("Customers"), name="Customers", area="customers"
+)
 
 
 def layout(**kwargs):

@@ -9,6 +9,7 @@ from flask import has_request_context
 
 from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.runtime import current_snapshot
+from partnerhub.formatting import fmt_datetime
 from partnerhub.i18n import _
 
 dash.register_page(__name__, path="/", title="Partner Hub Analytics", name="Home", area="home")
@@ -50,7 +51,7 @@ def layout(**_params):
                     " ",
                     html.Code(info.id, id="home-snapshot-id"),
                     " · ",
-                    _("imported %(when)s UTC", when=f"{info.imported_at:%Y-%m-%d %H:%M}"),
+                    _("imported %(when)s", when=fmt_datetime(info.imported_at)),
                 ],
                 className="small text-muted",
             ),

@@ -7,7 +7,7 @@ from dash import html
 
 from partnerhub.i18n import _
 
-dash.register_page(__name__, path="/404", title="Not found", area="home")
+dash.register_page(__name__, path="/404", title=lambda **_path: _("Not found"), area="home")
 
 
 def layout(**_params):

@@ -24,7 +24,9 @@ from partnerhub.pages._resources.content import TYPES, ContentError, load_resour
 from partnerhub.pages._resources.query import controls_args, read_filters, search_for
 from partnerhub.pages._resources.view import count_text, link, quick_links, resource_card, resource_list
 
-dash.register_page(__name__, path="/resources", title="Resources and help", name="Resources", area="resources")
+dash.register_page(
+    __name__, path="/resources", title=lambda **_path: _("Resources and help"), name="Resources", area="resources"
+)
 
 
 def helpdesk() -> dbc.Card:
@@ -70,7 +72,9 @@ def filter_resources(q, categories, types):
         resources = load_resources()
     except ContentError:
         raise dash.exceptions.PreventUpdate from None
-    q, categories, types, problems = read_filters(controls_args(q, categories, types), resources.categories)
+    q, categories, types, problems = read_filters(
+        controls_args(q, categories, types), resources.categories, resources.category_names
+    )
     items = matching(resources, q, categories, types)
     return (
         resource_list(items, len(resources.items)),
@@ -108,7 +112,9 @@ def layout(**kwargs):
             ],
             id="resources-page",
         )
-    q, categories, types, problems = read_filters(args_from_kwargs(kwargs), resources.categories)
+    q, categories, types, problems = read_filters(
+        args_from_kwargs(kwargs), resources.categories, resources.category_names
+    )
     items = matching(resources, q, categories, types)
     labels = type_labels()
     filters = filter_bar(

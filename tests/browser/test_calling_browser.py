@@ -56,7 +56,7 @@ def test_full_admin_reads_the_calling_numbers(page, sign_in, services, artifacts
     )
     for spec in C.CHARTS:  # Plotly drew each chart (its PNG download stays in the mode bar)
         expect(page.locator(f"#{spec.graph_id} .main-svg").first).to_be_attached(timeout=WAIT)
-        expect(page.locator(f"#{spec.graph_id} .modebar-btn[data-title='Download plot as a PNG']")).to_have_count(1)
+        expect(page.locator(f"#{spec.graph_id} .modebar-btn[data-title='Download the chart as PNG']")).to_have_count(1)
 
     screenshot(page, artifacts / "calling-1280.png", 1280)
     publish(artifacts / "calling-1280.png", "calling.png")

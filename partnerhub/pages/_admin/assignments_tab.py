@@ -10,10 +10,10 @@ from dash.exceptions import PreventUpdate
 
 from partnerhub.auth import users as auth_users
 from partnerhub.auth.guard import area_allowed
-from partnerhub.components.grid import data_grid
+from partnerhub.components.grid import client_rows, data_grid
 from partnerhub.components.layout import section
 from partnerhub.data.runtime import current_snapshot, services
-from partnerhub.i18n import _
+from partnerhub.i18n import N_, _
 from partnerhub.pages._feedback import alert, shows_refusal
 from partnerhub.services import assignments as assignment_actions
 from partnerhub.services.caller import current_caller
@@ -24,11 +24,11 @@ from .fields import field, user_options, when
 SEARCH_LIMIT = 50
 
 ASSIGNMENT_COLUMNS = (
-    ("name", "Customer"),
-    ("customer_id", "Customer id"),
-    ("source", "Source"),
-    ("assigned_at", "Assigned"),
-    ("assigned_by", "By"),
+    ("name", N_("Customer")),
+    ("customer_id", N_("Customer id")),
+    ("source", N_("Source")),
+    ("assigned_at", N_("Assigned")),
+    ("assigned_by", N_("By")),
 )
 
 
@@ -186,4 +186,7 @@ def _unassign(n, email, customer_ids, version):
 )
 def _show_assignments(email, _version):
     rows = assignment_rows(email)
-    return rows, [{"label": f"{r['name']} ({r['customer_id']})", "value": r["customer_id"]} for r in rows]
+    # sorted in the browser by the server's collation (components.grid.client_rows)
+    return client_rows(rows, [name for name, _h in ASSIGNMENT_COLUMNS]), [
+        {"label": f"{r['name']} ({r['customer_id']})", "value": r["customer_id"]} for r in rows
+    ]

@@ -8,9 +8,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from partnerhub.auth.audit import list_audit
-from partnerhub.components.grid import data_grid
+from partnerhub.components.grid import client_rows, data_grid
 from partnerhub.data.runtime import services
-from partnerhub.i18n import _
+from partnerhub.i18n import N_, _
 from partnerhub.pages._feedback import shows_refusal
 
 from .fields import field, when
@@ -19,13 +19,13 @@ AUDIT_LIMIT = 500
 ANY = "any"  # the action filter's "any action"
 
 AUDIT_COLUMNS = (
-    ("at", "When"),
-    ("actor", "Who"),
-    ("action", "Action"),
-    ("customer_id", "Customer"),
-    ("target", "Target"),
-    ("before", "Before"),
-    ("after", "After"),
+    ("at", N_("When")),
+    ("actor", N_("Who")),
+    ("action", N_("Action")),
+    ("customer_id", N_("Customer")),
+    ("target", N_("Target")),
+    ("before", N_("Before")),
+    ("after", N_("After")),
 )
 
 
@@ -58,7 +58,7 @@ def audit_grid(rows: list[dict]):
     return data_grid(
         "admin-audit-grid",
         columns,
-        audit_rows(rows),
+        client_rows(audit_rows(rows), [name for name, _h in AUDIT_COLUMNS]),
         server_side=False,
         page_size=50,
         empty_message=_("No changes match these filters."),
@@ -130,4 +130,5 @@ def _filter_audit(who, action, customer_id, date_from, date_to, _v1, _v2):
         date_to=date_to or None,
         limit=AUDIT_LIMIT,
     )
-    return audit_rows(rows), None
+    # sorted in the browser by the server's collation (components.grid.client_rows)
+    return client_rows(audit_rows(rows), [name for name, _h in AUDIT_COLUMNS]), None

@@ -10,11 +10,13 @@ from dash import dcc, html
 
 from partnerhub.auth.roles import ASSIGNED_SCOPE, ROLE_LABELS, ROLES
 from partnerhub.components.icons import aria
+from partnerhub.formatting import fmt_datetime
 from partnerhub.i18n import _
 
 
 def when(value: datetime | None) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else "–"
+    """A timestamp in the viewer's time zone, named: 2026-11-30 09:00 JST."""
+    return fmt_datetime(value) if value else "–"
 
 
 def field(label: str, component, help_text: str | None = None) -> html.Div:

@@ -12,11 +12,11 @@ from dash.exceptions import PreventUpdate
 from partnerhub.auth import users as auth_users
 from partnerhub.auth.roles import ASSIGNED_SCOPE
 from partnerhub.auth.session import current_session_id, idle_timeout
-from partnerhub.components.grid import Column, data_grid
+from partnerhub.components.grid import Column, client_rows, data_grid
 from partnerhub.components.layout import section
 from partnerhub.data import sessions as session_store
 from partnerhub.data.runtime import services
-from partnerhub.i18n import _
+from partnerhub.i18n import N_, _
 from partnerhub.pages._feedback import alert, shows_refusal
 from partnerhub.services import sessions as session_actions
 from partnerhub.services import tokens as token_actions
@@ -25,17 +25,18 @@ from partnerhub.services.caller import current_caller
 
 from .fields import field, role_options, user_options, when
 
-STATUS_LABELS = {"active": "Active", "disabled": "Disabled", "no password": "No password yet"}
+STATUS_LABELS = {"active": N_("Active"), "disabled": N_("Disabled"), "no password": N_("No password yet")}
 
+NUMBER_COLUMNS = ("sessions", "tokens")
 USER_COLUMNS = (
-    ("email", "E-mail"),
-    ("name", "Name"),
-    ("role", "Role"),
-    ("status", "Status"),
-    ("last_sign_in", "Last sign-in"),
-    ("sessions", "Sessions"),
-    ("tokens", "API tokens"),
-    ("assigned", "Assigned customers"),
+    ("email", N_("E-mail")),
+    ("name", N_("Name")),
+    ("role", N_("Role")),
+    ("status", N_("Status")),
+    ("last_sign_in", N_("Last sign-in")),
+    ("sessions", N_("Sessions")),
+    ("tokens", N_("API tokens")),
+    ("assigned", N_("Assigned customers")),
 )
 
 
@@ -56,16 +57,21 @@ def user_rows(rows: list[dict]) -> list[dict]:
     ]
 
 
+def collated_user_rows(rows: list[dict]) -> list[dict]:
+    # sorted in the browser by the server's collation (components.grid.client_rows)
+    return client_rows(user_rows(rows), [name for name, _h in USER_COLUMNS if name not in NUMBER_COLUMNS])
+
+
 def users_grid(rows: list[dict]):
     widths = {"email": 260, "name": 160, "role": 210}
     columns = [
-        Column(name, _(header), "int" if name in ("sessions", "tokens") else "text", width=widths.get(name))
+        Column(name, _(header), "int" if name in NUMBER_COLUMNS else "text", width=widths.get(name))
         for name, header in USER_COLUMNS
     ]
     return data_grid(
         "admin-users-grid",
         columns,
-        user_rows(rows),
+        collated_user_rows(rows),
         server_side=False,
         page_size=100,
         empty_message=_("No users yet."),
@@ -231,4 +237,4 @@ def _change_user(_role, _reset, _disable, _enable, _end_sessions, _revoke, email
 )
 def _refresh_users(_version):
     rows = auth_users.list_users(services().state)
-    return user_rows(rows), user_options(rows), user_options(rows, assigned_only=True)
+    return collated_user_rows(rows), user_options(rows), user_options(rows, assigned_only=True)

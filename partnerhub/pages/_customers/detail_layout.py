@@ -22,6 +22,7 @@ from partnerhub.components.icons import icon
 from partnerhub.components.labels import managed_by_labels, product_labels, subscription_status_labels
 from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.tags import list_tags
+from partnerhub.formatting import fmt_datetime
 from partnerhub.i18n import _
 from partnerhub.metrics.customer_detail import CustomerDetail, customer_detail
 from partnerhub.metrics.types import View
@@ -43,7 +44,7 @@ def not_found():
 
 
 def _when(value) -> str:
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value is not None else _("never")
+    return fmt_datetime(value) if value is not None else _("never")
 
 
 def header(detail: CustomerDetail, org_template: str, tag_colors: dict[str, str]) -> html.Div:

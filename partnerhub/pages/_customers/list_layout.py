@@ -28,7 +28,7 @@ from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.tags import list_tags
 from partnerhub.i18n import _
 from partnerhub.metrics.customers import customers_page
-from partnerhub.metrics.definitions import DEFINITIONS
+from partnerhub.metrics.definitions import DEFINITIONS, definition
 from partnerhub.metrics.types import View
 from partnerhub.pages._analytics.notices import problems_alert, product_fallback
 from partnerhub.pages._analytics.query import args_from_kwargs
@@ -55,7 +55,7 @@ def grid_columns() -> list[dict]:
     return [
         column_def(Column("customer_name", _("Customer"), "customer_link", d["customer_name"], width=150)),
         column_def(Column("customer_id", _("Customer ID"), "text", d["customer_id"], width=110)),
-        column_def(Column("statuses", _("Statuses"), "statuses", d["statuses"], sortable=False, width=230)),
+        column_def(Column("statuses", _("Statuses"), "statuses", definition("statuses"), sortable=False, width=230)),
         _relabel(
             column_def(Column("products_label", _("Products"), "text", d["products"], width=120)), "products", wrap=True
         ),

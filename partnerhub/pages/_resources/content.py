@@ -4,17 +4,22 @@ instead of breaking the page.
 
     load_resources(path) -> Resources        # raises ContentError(problems)
     matching(resources, q, categories, types) -> list[Resource]
+
+An entry is written in English and may carry its Japanese beside it
+(`title_ja`, `description_ja`, `category_ja`): one list, so that the two
+languages cannot list different resources. The request's language picks
+which text is read; an entry without a Japanese text shows its English.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from partnerhub.i18n import _
+from partnerhub.i18n import DEFAULT, _, request_language
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = ROOT / "content" / "resources.toml"
@@ -22,6 +27,9 @@ DEFAULT_PATH = ROOT / "content" / "resources.toml"
 TYPES = ("guide", "video", "api", "release_notes")
 ICON = re.compile(r"^bi-[a-z0-9-]{1,40}$")
 MAX_TEXT = 400
+# the texts an entry may also give in another language, as <key>_<language>
+TRANSLATED = {"title", "description", "category", "url"}
+OTHER_LANGUAGES = ("ja",)
 
 
 def type_labels() -> dict[str, str]:
@@ -62,6 +70,9 @@ class Resource:
 class Resources:
     quick_links: tuple[QuickLink, ...]
     items: tuple[Resource, ...]
+    # a category's English name -> the name shown, so that a link shared from
+    # the English page (?category=Webex%20Calling) filters the Japanese one too
+    category_names: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -105,19 +116,42 @@ def _text(entry: dict, key: str, where: str, problems: list[str], required: bool
     return value.strip()
 
 
+def _translated(entry: dict, key: str, language: str, where: str, problems: list[str], required: bool = True) -> str:
+    """The entry's text in `language` (its English when it has none); every
+    translation is checked, whichever language is read."""
+    english = _text(entry, key, where, problems, required)
+    chosen = english
+    for other in OTHER_LANGUAGES:
+        if f"{key}_{other}" in entry:
+            text = _text(entry, f"{key}_{other}", where, problems)
+            if key == "url" and text and not _url_ok(text):
+                problems.append(f"{where}: url_{other} must start with https:// or / (got {text!r})")
+                text = ""
+            if other == language and text:
+                chosen = text
+    return chosen
+
+
+def _with_translations(keys: set[str]) -> set[str]:
+    return keys | {f"{k}_{o}" for k in keys & TRANSLATED for o in OTHER_LANGUAGES}
+
+
 def _check_keys(entry: dict, allowed: set[str], where: str, problems: list[str]) -> None:
     for key in entry:
         if key not in allowed:
             problems.append(f"{where}: unknown key {key!r} (known: {', '.join(sorted(allowed))})")
 
 
-def _quick_link(entry, n: int, problems: list[str]) -> QuickLink | None:
+def _quick_link(entry, n: int, problems: list[str], language: str = DEFAULT) -> QuickLink | None:
     where = f"quick_link #{n} ({entry.get('title', '?')})" if isinstance(entry, dict) else f"quick_link #{n}"
     if not isinstance(entry, dict):
         problems.append(f"{where}: must be a table ([[quick_link]])")
         return None
-    _check_keys(entry, {"title", "url", "icon"}, where, problems)
-    title, url = _text(entry, "title", where, problems), _text(entry, "url", where, problems)
+    _check_keys(entry, _with_translations({"title", "url", "icon"}), where, problems)
+    title, url = (
+        _translated(entry, "title", language, where, problems),
+        _translated(entry, "url", language, where, problems),
+    )
     if url and not _url_ok(url):
         problems.append(f"{where}: url must start with https:// or / (got {url!r})")
     icon = entry.get("icon", "bi-link-45deg")
@@ -126,27 +160,32 @@ def _quick_link(entry, n: int, problems: list[str]) -> QuickLink | None:
     return QuickLink(title, url, icon if isinstance(icon, str) else "")
 
 
-def _resource(entry, n: int, problems: list[str]) -> Resource | None:
+def _resource(entry, n: int, problems: list[str], language: str = DEFAULT) -> tuple[Resource, str] | None:
+    """The resource in `language`, and its category's English name."""
     where = f"resource #{n} ({entry.get('title', '?')})" if isinstance(entry, dict) else f"resource #{n}"
     if not isinstance(entry, dict):
         problems.append(f"{where}: must be a table ([[resource]])")
         return None
-    _check_keys(entry, {"title", "url", "category", "type", "description", "featured", "updated"}, where, problems)
-    title, url = _text(entry, "title", where, problems), _text(entry, "url", where, problems)
+    keys = {"title", "url", "category", "type", "description", "featured", "updated"}
+    _check_keys(entry, _with_translations(keys), where, problems)
+    title, url = (
+        _translated(entry, "title", language, where, problems),
+        _translated(entry, "url", language, where, problems),
+    )
     if url and not _url_ok(url):
         problems.append(f"{where}: url must start with https:// or / (got {url!r})")
-    category = _text(entry, "category", where, problems)
+    category = _translated(entry, "category", language, where, problems)
     kind = entry.get("type")
     if kind not in TYPES:
         problems.append(f"{where}: type must be one of {', '.join(TYPES)} (got {kind!r})")
-    description = _text(entry, "description", where, problems)
+    description = _translated(entry, "description", language, where, problems)
     featured = entry.get("featured", False)
     if not isinstance(featured, bool):
         problems.append(f"{where}: featured must be true or false")
     updated = entry.get("updated")
     if updated is not None and (not isinstance(updated, date) or hasattr(updated, "hour")):
         problems.append(f"{where}: updated must be a date such as 2025-01-31")
-    return Resource(
+    resource = Resource(
         title,
         url,
         category,
@@ -155,12 +194,14 @@ def _resource(entry, n: int, problems: list[str]) -> Resource | None:
         featured is True,
         updated if isinstance(updated, date) else None,
     )
+    return resource, str(entry.get("category") or "").strip()
 
 
-def load_resources(path: Path | None = None) -> Resources:
-    """The file's content (DEFAULT_PATH unless told), or ContentError listing
-    every problem found."""
+def load_resources(path: Path | None = None, language: str | None = None) -> Resources:
+    """The file's content (DEFAULT_PATH unless told) in `language` (the
+    request's unless told), or ContentError listing every problem found."""
     path = Path(path or DEFAULT_PATH)
+    language = language or request_language()
     try:
         with path.open("rb") as f:
             raw = tomllib.load(f)
@@ -179,12 +220,17 @@ def load_resources(path: Path | None = None) -> Resources:
     if not isinstance(items_raw, list) or not items_raw:
         problems.append("there must be at least one [[resource]]")
         items_raw = items_raw if isinstance(items_raw, list) else []
-    links = [_quick_link(e, i, problems) for i, e in enumerate(links_raw, 1)]
-    items = [_resource(e, i, problems) for i, e in enumerate(items_raw, 1)]
+    links = [_quick_link(e, i, problems, language) for i, e in enumerate(links_raw, 1)]
+    items = [_resource(e, i, problems, language) for i, e in enumerate(items_raw, 1)]
     if problems:
         raise ContentError(path, problems)
     # without problems every entry was read
-    return Resources(tuple(q for q in links if q is not None), tuple(r for r in items if r is not None))
+    read = [r for r in items if r is not None]
+    return Resources(
+        tuple(q for q in links if q is not None),
+        tuple(r for r, _english in read),
+        {english: r.category for r, english in read},
+    )
 
 
 def matching(resources: Resources, q: str = "", categories=(), types=()) -> list[Resource]:

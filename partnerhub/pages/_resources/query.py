@@ -4,7 +4,7 @@ are kept, every bad one is left out and named) and written back."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
@@ -16,14 +16,22 @@ from .content import TYPES
 PARAMS = ("q", "category", "type")
 
 
-def read_filters(args, categories: Sequence[str]) -> tuple[str, list[str], list[str], list[Problem]]:
+def read_filters(
+    args, categories: Sequence[str], category_names: Mapping[str, str] | None = None
+) -> tuple[str, list[str], list[str], list[Problem]]:
     """(q, categories, types, problems) from the query string, by the rule of
     every page (metrics.view_query): the valid values are kept, every bad one
-    is left out and named; the search has the one length limit."""
+    is left out and named; the search has the one length limit. A category
+    may be named in English on a page in another language (category_names)."""
     problems = unknown_parameters(args, PARAMS)
     q = text_value("q", " ".join(args.getlist("q")).strip(), problems)
+    names = category_names or {}
+    asked = {
+        "category": [names.get(v, v) for raw in args.getlist("category") if (v := raw.strip())],
+        "type": [v for raw in args.getlist("type") if (v := raw.strip())],
+    }
     chosen = {
-        name: list(choose(name, [v for raw in args.getlist(name) if (v := raw.strip())], tuple(allowed), problems))
+        name: list(choose(name, asked[name], tuple(allowed), problems))
         for name, allowed in (("category", categories), ("type", TYPES))
     }
     return q, chosen["category"], chosen["type"], problems
