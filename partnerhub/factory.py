@@ -93,14 +93,9 @@ def _saved_language() -> str | None:
 
 def _saved_time_zone() -> str | None:
     from partnerhub.auth.session import current_identity
-    from partnerhub.data.preferences import get_preferences
-    from partnerhub.data.runtime import services
 
-    ident = current_identity()
-    if ident is None:
-        return None
-    saved = get_preferences(services().state, ident.id)
-    return (saved or {}).get("time_zone")
+    # read with the session's user row: no query of its own on every request
+    return getattr(current_identity(), "time_zone", None)
 
 
 def init_language_switch(server: Flask) -> None:

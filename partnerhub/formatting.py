@@ -191,10 +191,11 @@ def request_time_zone() -> str:
     return found
 
 
-def forget_request_time_zone() -> None:
-    """After the user changed their zone: the rest of the request uses the new one."""
-    if has_request_context():
-        g.pop(_REQUEST_ZONE, None)
+def use_request_time_zone(zone: str) -> None:
+    """After the user chose `zone`: the rest of the request shows times in it
+    (the identity read at the start of the request still has the old one)."""
+    if has_request_context() and clean_time_zone(zone):
+        setattr(g, _REQUEST_ZONE, zone)
 
 
 def zone_name(zone: ZoneInfo, moment: datetime) -> str:

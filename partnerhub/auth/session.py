@@ -41,6 +41,7 @@ class Identity:
     name: str
     role: str
     language: str | None = None  # the interface language they chose; None: the browser's
+    time_zone: str | None = None  # the IANA zone they chose; None: the browser's
 
 
 class SessionUser(UserMixin):
@@ -72,7 +73,9 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def identity_of(row) -> Identity:
-    return Identity(row.id, row.email, row.name, row.role, getattr(row, "language", None))
+    return Identity(
+        row.id, row.email, row.name, row.role, getattr(row, "language", None), getattr(row, "time_zone", None)
+    )
 
 
 def idle_timeout() -> timedelta:

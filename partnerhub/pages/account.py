@@ -28,7 +28,7 @@ from partnerhub.components.callbacks import clicked_id
 from partnerhub.components.icons import aria
 from partnerhub.data.preferences import get_preferences
 from partnerhub.data.runtime import services
-from partnerhub.formatting import default_time_zone, fmt_datetime, forget_request_time_zone, time_zone_choices
+from partnerhub.formatting import default_time_zone, fmt_datetime, time_zone_choices, use_request_time_zone
 from partnerhub.i18n import N_, _
 from partnerhub.pages._feedback import alert, shows_refusal
 from partnerhub.services import preferences as preference_actions
@@ -270,7 +270,7 @@ def _save_time_zone(n, zone):
         raise PreventUpdate
     caller = current_caller()
     outcome = preference_actions.set_time_zone(caller, zone)
-    forget_request_time_zone()
+    use_request_time_zone(outcome.value)
     # the times on this page are redrawn in the new zone
     return alert(outcome.message), tokens_table(caller.user_id), sessions_table(caller.user_id)
 

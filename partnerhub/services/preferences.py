@@ -5,16 +5,13 @@ one has already changes nothing."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
-
 from partnerhub.data import preferences as store
+from partnerhub.formatting import clean_time_zone
 from partnerhub.i18n import LANGUAGE_NAMES, _, bad_language_message, clean_language
 
 from .caller import Caller
 from .checks import require
 from .outcome import Outcome
-
-TIME_ZONE_MAX = 64  # users.time_zone
 
 
 def _own(caller: Caller) -> int:
@@ -32,23 +29,6 @@ def _set(caller: Caller, field: str, value: str) -> bool:
     except ValueError:
         raise ValueError(_("Your user no longer exists.")) from None
     return changed
-
-
-def clean_time_zone(value) -> str | None:
-    """The IANA name when `value` is one zoneinfo knows (case as IANA
-    writes it), else None."""
-    if not isinstance(value, str):
-        return None
-    name = value.strip()
-    if not name or len(name) > TIME_ZONE_MAX or name.startswith(("/", ".")) or ".." in name:
-        return None
-    if name not in available_timezones():
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
 
 
 def set_language(caller: Caller, language) -> Outcome[str]:
