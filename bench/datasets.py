@@ -43,7 +43,7 @@ OVERAGE = "is_current AND assigned > total_licenses"
 
 WINDOW = (
     "customer_id, customer_name, subscription_id, days_to_end, total_licenses, used, assigned, available, "
-    "usage_3_months, usage_sparkline"
+    "usage_3_months, usage_sparkline, kind, status"
 )
 
 HAND_SQL: dict[str, str] = {
@@ -63,8 +63,10 @@ HAND_SQL: dict[str, str] = {
                               CASE WHEN has_suspended THEN 'suspended' END,
                               CASE WHEN is_expired THEN 'expired' END) AS statuses,
                (soon OR has_overage OR quiet OR has_pending_setup OR has_suspended) AS needs_attention,
-               products, subscription_types, '' AS tags, total_licenses, assigned, used, last_admin_sign_in
-        FROM f ORDER BY customer_name, customer_id
+               products, subscription_types, '' AS tags, total_licenses, assigned, used, last_admin_sign_in,
+               health_score, health_band
+        FROM f LEFT JOIN (SELECT customer_id, health_score, health_band FROM customer_health) USING (customer_id)
+        ORDER BY customer_name, customer_id
     """,
     "license_trend": """
         SELECT week_start, sum(total_licenses)::BIGINT AS total_licenses, sum(assigned)::BIGINT AS assigned,
@@ -120,7 +122,8 @@ HAND_SQL: dict[str, str] = {
     """,
     "call_quality": """
         SELECT customer_id, customer_name, calls, poor_calls, poor_ratio, poor_ratio_change, worst_endpoint_type
-        FROM call_quality_customers ORDER BY poor_ratio DESC NULLS LAST, customer_name, customer_id
+        FROM call_quality_customers
+        ORDER BY poor_calls DESC NULLS LAST, poor_ratio DESC NULLS LAST, customer_name, customer_id
     """,
     "calling_features": f"""
         SELECT feature, sum(calls)::BIGINT AS calls FROM calling_feature_calls
@@ -131,7 +134,14 @@ HAND_SQL: dict[str, str] = {
                {_div("answer_wait_seconds", "answered + overflowed")} AS average_answer_wait_seconds,
                {_div("abandon_wait_seconds", "abandoned")} AS average_abandon_wait_seconds,
                {_div("abandoned", "offered")} AS abandon_ratio
-        FROM call_queue_customers ORDER BY abandon_ratio DESC NULLS LAST, customer_name, customer_id
+        FROM call_queue_customers ORDER BY abandoned DESC, abandon_ratio DESC NULLS LAST, customer_name, customer_id
+    """,
+    "customer_health": """
+        SELECT customer_id, customer_name, health_score, health_band, reasons, licenses, allocation_score,
+               usage_score, usage_trend_score, engagement_score, call_quality_score, renewal_score, assigned, used,
+               recent_used, earlier_used, days_since_sign_in, calls, poor_calls, renewal_days, renewal_kind,
+               renewal_end_date
+        FROM customer_health ORDER BY health_score, licenses DESC, customer_name, customer_id
     """,
 }
 
@@ -173,6 +183,14 @@ FROM head, rec, exp, ren, low, ov, q
 """
 
 
+HEALTH_KPIS_SQL = """
+SELECT count(*), count(*) FILTER (WHERE health_band = 'at_risk'), count(*) FILTER (WHERE health_band = 'watch'),
+       count(*) FILTER (WHERE health_band = 'healthy'), avg(health_score),
+       coalesce(sum(licenses) FILTER (WHERE health_band = 'at_risk'), 0)::BIGINT
+FROM customer_health
+"""
+
+
 def _params(ctx) -> dict:
     as_of = ctx.as_of
     s = ctx.settings
@@ -202,6 +220,7 @@ def hand_kpis(ctx) -> dict:
     """The /api/v1/kpis body for every area, from one hand-written statement."""
     row = ctx.snapshot.rows(KPIS_SQL, _bound(KPIS_SQL, _params(ctx)))[0]
     total, expiring, renewing, low, overage, *v = row
+    health = ctx.snapshot.rows(HEALTH_KPIS_SQL)[0]
     return {
         "as_of": ctx.as_of.isoformat(),
         "product": PRODUCT,
@@ -227,6 +246,20 @@ def hand_kpis(ctx) -> dict:
             "average_abandon_wait_seconds": v[16],
             "abandon_ratio": v[17],
         },
+        "health": dict(
+            zip(
+                (
+                    "scored_customers",
+                    "at_risk_customers",
+                    "watch_customers",
+                    "healthy_customers",
+                    "average_health_score",
+                    "licenses_at_risk",
+                ),
+                health,
+                strict=True,
+            )
+        ),
     }
 
 

@@ -163,16 +163,25 @@ def test_columns_types_and_tags(ctx):
             "assigned",
             "used",
             "last_admin_sign_in",
+            "health_score",
+            "health_band",
         )
     )
     assert r.kpis == {}
     schema = r.frame.schema
     assert schema["needs_attention"] == pl.Boolean and schema["total_licenses"] == pl.Int64
+    assert schema["health_score"] == pl.Float64 and schema["health_band"] == pl.Utf8
     assert schema["last_admin_sign_in"] == pl.Datetime("us", "UTC")
     got = by_id(ctx)
     assert got["S-ALL"]["tags"] == "apex;Gold;key"  # sorted whatever the case
     assert (got["S-SUB"]["tags"], got["S-TRIAL"]["tags"], got["S-SOON"]["tags"]) == ("Gold", "key", "")
     assert got["S-ALL"]["managed_by"] == "external" and got["S-ALL"]["last_admin_sign_in"] is None
+    # health (metrics.md "Customer health"): a trial of 5 unassigned meetings licenses ending in 50 days:
+    # 100 × (25 × 0 + 10 × 1 + 10 × 0.5) / 45; 10 calling licenses, 4 assigned, 2 used, auto-renew:
+    # 100 × (25 × 0.4 + 25 × 0.5 + 10 × 1 + 10 × 1) / 70; messaging only: not scored
+    assert got["S-TRIAL"]["health_score"] == pytest.approx(100 / 3) and got["S-TRIAL"]["health_band"] == "at_risk"
+    assert got["S-SUB"]["health_score"] == pytest.approx(4250 / 70) and got["S-SUB"]["health_band"] == "watch"
+    assert got["S-OVER"]["health_score"] is None and got["S-OVER"]["health_band"] is None
     assert got["S-TRIAL"]["last_admin_sign_in"] == RECENT_SIGNIN
     assert got["S-ALL"]["customer_name"] == "Stat Combined"
 

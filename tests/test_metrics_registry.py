@@ -32,6 +32,7 @@ NAMES = (
     "call_quality",
     "calling_features",
     "call_queues",
+    "customer_health",
 )
 TEXT = {
     "customer_id",
@@ -46,6 +47,8 @@ TEXT = {
     "endpoint_type",
     "worst_endpoint_type",
     "feature",
+    "health_band",
+    "reasons",
 }
 RATIOS = {
     "allocation_ratio",
@@ -59,6 +62,13 @@ RATIOS = {
     "average_answer_wait_seconds",
     "average_abandon_wait_seconds",
     "abandon_ratio",
+    "health_score",
+    "allocation_score",
+    "usage_score",
+    "usage_trend_score",
+    "engagement_score",
+    "call_quality_score",
+    "renewal_score",
 }
 BOOLS = {"needs_attention", "auto_renew"}
 
@@ -75,7 +85,8 @@ def test_registry_names_and_areas():
     assert {n: d.area for n, d in DATASETS.items()} == {
         "customers": "customers",
         **{n: "analytics" for n in NAMES[1:7]},
-        **{n: "calling" for n in NAMES[7:]},
+        **{n: "calling" for n in NAMES[7:14]},
+        "customer_health": "customers",
     }
     assert all(d.name == n and d.title for n, d in DATASETS.items())
     assert {n: g.area for n, g in KPI_GROUPS.items()} == {
@@ -86,6 +97,7 @@ def test_registry_names_and_areas():
         "low_allocation": "analytics",
         "overage": "analytics",
         "call_queues": "calling",
+        "health": "customers",
     }
 
 
@@ -101,11 +113,13 @@ def test_kpis_body(demo):
         "low_allocation",
         "overage",
         "call_queues",
+        "health",
     ]
     assert body["as_of"] == demo.as_of.isoformat() and body["product"] == "calling"
     assert body["expiring"] == DATASETS["expiring"].fn(demo, View(product="calling")).kpis
     meetings = kpis(demo, View(product="meetings"), {"analytics", "calling"})
     assert meetings["headline"] == body["headline"] and meetings["call_queues"] == body["call_queues"]
+    assert body["health"] == DATASETS["customer_health"].fn(demo, View()).kpis  # toggle-independent
     assert set(kpis(demo, View(), {"customers", "analytics"})) == {
         "as_of",
         "product",
@@ -115,8 +129,9 @@ def test_kpis_body(demo):
         "renewing",
         "low_allocation",
         "overage",
+        "health",
     }
-    assert set(kpis(demo, View(), {"customers", "calling"})) == {"as_of", "product", "call_queues"}
+    assert set(kpis(demo, View(), {"customers", "calling"})) == {"as_of", "product", "call_queues", "health"}
     assert set(kpis(demo, View(), set())) == {"as_of", "product"}
     with pytest.raises(ValueError, match="product"):
         kpis(demo, View(product="webinars"), {"analytics"})

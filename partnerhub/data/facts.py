@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from . import calling_facts
+from . import calling_facts, health_facts
 from .contract import ENDPOINT_TYPES, PRODUCTS
 
 SIZE_BANDS = ((1, 10, "1-10"), (11, 50, "11-50"), (51, 250, "51-250"), (251, 1000, "251-1000"))
@@ -213,3 +213,4 @@ def build(con, as_of: date) -> None:
     con.execute(CUSTOMER_FACTS_SQL, {"as_of": as_of, "product_order": list(PRODUCTS)})
     con.execute(LICENSE_WEEKS_SQL, {"latest": params["latest"]})
     calling_facts.build(con, as_of, list(ENDPOINT_TYPES))
+    health_facts.build(con, as_of)

@@ -17,10 +17,12 @@ import polars as pl
 from partnerhub.data.tags import customers_with_tags, tags_by_customer
 from partnerhub.formatting import collation
 
-from . import cache
+from . import cache, licenses
 from .definitions import NEEDS_ATTENTION, STATUSES
+from .health import BANDS, REASONS
+from .health import source as health_source
 from .query import cast_columns, scope_sql
-from .types import Context, Result, View
+from .types import SEGMENT_SECTIONS, TOGGLE_PRODUCTS, Context, Result, View
 from .view_query import SUBSCRIPTION_TYPES, check_filters
 
 EXPORT_COLUMNS = (
@@ -36,6 +38,9 @@ EXPORT_COLUMNS = (
     "assigned",
     "used",
     "last_admin_sign_in",
+    # metrics.md "Customer health": null for a customer that is not scored
+    "health_score",
+    "health_band",
 )
 PAGE_LIMIT_MAX = 10_000
 
@@ -103,6 +108,17 @@ def _base_sql(ctx: Context, view: View, only: str | None = None) -> tuple[str, d
         params["q"] = f.q.strip()
     if f.needs_attention:
         where.append("needs_attention")
+    if f.health_band:
+        where.append("health_band IN (SELECT unnest($health_bands::VARCHAR[]))")
+        params["health_bands"] = [b for b in BANDS if b in f.health_band]
+    if f.reason:
+        where.append("list_has_any(string_split(health_reasons, ';'), $reasons::VARCHAR[])")
+        params["reasons"] = [r for r in REASONS if r in f.reason]
+    if f.segment:
+        where.append("customer_id IN (SELECT unnest($segment_ids::VARCHAR[]))")
+        params["segment_ids"] = segment_customers(ctx, view.scope, f.segment)
+    health, health_params = health_source(ctx)
+    params.update(health_params)
 
     sql = f"""
     WITH tagmap AS (SELECT unnest($tag_customers::VARCHAR[]) AS customer_id,
@@ -110,15 +126,42 @@ def _base_sql(ctx: Context, view: View, only: str | None = None) -> tuple[str, d
     tagged_customers AS (SELECT customer_id, string_agg(tag, ';' ORDER BY lower(tag), tag) AS tags
                          FROM tagmap GROUP BY customer_id),
     flagged AS (SELECT f.*, {flags} FROM customer_facts f WHERE {scope}),
+    health AS (SELECT customer_id, health_score, health_band, reasons AS health_reasons FROM {health}),
     listed AS (
         SELECT fl.*, concat_ws(';', {status_text}) AS statuses, ({attention}) AS needs_attention,
-               coalesce(t.tags, '') AS tags
+               coalesce(t.tags, '') AS tags, h.health_score, h.health_band, h.health_reasons
         FROM flagged fl LEFT JOIN tagged_customers t USING (customer_id)
+        LEFT JOIN health h USING (customer_id)
     )
     SELECT * FROM listed WHERE {" AND ".join(where) or "TRUE"}
     """
     return sql, params
 
+
+SECTIONS = {
+    "recently_added": licenses.recently_added,
+    "expiring": licenses.expiring,
+    "renewing": licenses.renewing,
+    "low_allocation": licenses.low_allocation,
+    "overage": licenses.overage,
+}
+
+
+def segment_customers(ctx: Context, scope: frozenset[str] | None, segments: tuple[str, ...]) -> list[str]:
+    """The customers in `scope` with a line in any of the license sections
+    named (types.SEGMENTS), read from the sections' own metrics functions so
+    the list counts exactly what their KPI cards count. The sections get the
+    bare scope: the list's other filters apply afterwards (AND), and a section
+    never reads the list back (narrowed_view would otherwise recurse)."""
+    ids: set[str] = set()
+    for segment in segments:
+        section, _, product = segment.partition(":")
+        for p in (product,) if product else TOGGLE_PRODUCTS:
+            ids.update(SECTIONS[section](ctx, View(scope=scope, product=p)).frame["customer_id"].to_list())
+    return sorted(ids)
+
+
+assert tuple(SECTIONS) == SEGMENT_SECTIONS
 
 TEXT_COLUMNS = ("customer_id", "customer_name", "managed_by", "statuses", "products", "subscription_types", "tags")
 
@@ -127,7 +170,8 @@ def _finish(df: pl.DataFrame) -> pl.DataFrame:
     df = cast_columns(
         df,
         ints=("total_licenses", "assigned", "used"),
-        texts=TEXT_COLUMNS,
+        floats=("health_score",),
+        texts=(*TEXT_COLUMNS, "health_band"),
         bools=("needs_attention",),
     )
     # DuckDB hands TIMESTAMPTZ over as Etc/UTC; exports say plain UTC
@@ -140,7 +184,9 @@ def customers(ctx: Context, view: View) -> Result:
     needs_attention: any of expiring soon, license overage, no recent
     activity, order ready for setup, suspended; products and
     subscription_types: what is current today; total_licenses, assigned,
-    used: sums over the current lines of every product."""
+    used: sums over the current lines of every product; health_score and
+    health_band: the customer's health (metrics.md "Customer health"), null
+    when it is not scored."""
     check_filters(view.filters)
 
     def compute():
@@ -173,7 +219,7 @@ def customers_page(ctx: Context, view: View, sort=(), offset: int = 0, limit: in
             raise ValueError(f"sort: {column!r} is not a column of the customer list")
         if str(direction).lower() not in ("asc", "desc"):
             raise ValueError(f"sort: direction must be 'asc' or 'desc', not {direction!r}")
-        key = collated(column) if column in TEXT_COLUMNS else column
+        key = collated(column) if column in TEXT_COLUMNS else SORT_KEYS.get(column, column)
         order.append(f"{key} {str(direction).upper()} NULLS LAST")
     order += ["customer_name ASC", "customer_id ASC"]
     if not isinstance(offset, int) or offset < 0:
@@ -199,6 +245,10 @@ def customers_page(ctx: Context, view: View, sort=(), offset: int = 0, limit: in
         return _finish(df.drop("total_rows")), total
 
     return cache.cached(ctx, "customers_page", view, compute, extra=(key, cache.state_version(ctx)))
+
+
+# the band sorts by how urgent it is (at risk first when ascending), not by its name
+SORT_KEYS = {"health_band": f"list_position({list(BANDS)!r}, health_band)"}
 
 
 def collated(column: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import calling, customers, licenses
+from . import calling, customers, health, licenses
 from .types import Context, Result, View
 
 
@@ -48,6 +48,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset("call_quality", "calling", "Customers and call quality", calling.call_quality),
         Dataset("calling_features", "calling", "Advanced calling features", calling.calling_features),
         Dataset("call_queues", "calling", "Call queue insights", calling.call_queues),
+        Dataset("customer_health", "customers", "Customer health", health.customer_health),
     )
 }
 
@@ -70,6 +71,7 @@ KPI_GROUPS: dict[str, KpiGroup] = {
         KpiGroup("low_allocation", "analytics", _section("low_allocation")),
         KpiGroup("overage", "analytics", _section("overage")),
         KpiGroup("call_queues", "calling", _section("call_queues")),
+        KpiGroup("health", "customers", health.health_kpis),
     )
 }
 

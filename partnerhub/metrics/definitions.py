@@ -173,6 +173,40 @@ DEFINITIONS: dict[str, str] = {
     "last_admin_sign_in": N_(
         "The last time any customer administrator signed in to the customer's admin console. Empty: never."
     ),
+    # customer health
+    "health_score": N_(
+        "How well the customer uses what it bought and how likely it is to need you, from 0 to 100: the "
+        "weighted mean of its six components (allocation 25, usage 25, usage trend 15, admin engagement 10, "
+        "call quality 15, renewal 10), leaving out those that do not apply. Counts Meetings and Calling "
+        "subscriptions running today with at least one license; empty for a customer without one."
+    ),
+    "health_band": N_("Healthy: a health score of 70 or more. Watch: 40 to under 70. At risk: under 40."),
+    "reasons": N_("The components of the health score under 0.5, which pull it down."),
+    "licenses": N_("Licenses purchased on the Meetings and Calling subscriptions running today."),
+    "allocation_score": N_("Assigned licenses as a share of purchased licenses, at most 1."),
+    "usage_score": N_("Used licenses as a share of assigned licenses, at most 1. Empty when no license is assigned."),
+    "usage_trend_score": N_(
+        "Used licenses of the last 4 weeks compared with the 4 weeks before: 0 at half as much or less, "
+        "1 at as much or more, in between in proportion. Empty when nothing was used in the 4 weeks before."
+    ),
+    "engagement_score": N_(
+        "1 when a customer administrator signed in within the last 30 days, 0.5 within the last 90 days, "
+        "else 0 (also when nobody ever signed in)."
+    ),
+    "call_quality_score": N_(
+        "1 minus the share of poor calls of the latest week divided by 10 %, so 10 % poor calls or more "
+        "scores 0. Empty with fewer than 20 calls in the week."
+    ),
+    "renewal_score": N_(
+        "0 when a subscription or trial that does not renew automatically ends within the next 30 days, "
+        "0.5 when it ends within 90 days, else 1."
+    ),
+    "scored_customers": N_("Customers with a health score."),
+    "at_risk_customers": N_("Customers with a health score under 40."),
+    "watch_customers": N_("Customers with a health score from 40 to under 70."),
+    "healthy_customers": N_("Customers with a health score of 70 or more."),
+    "average_health_score": N_("The mean health score of the customers with one. Empty when there is none."),
+    "licenses_at_risk": N_("Licenses purchased by the at-risk customers."),
 }
 
 

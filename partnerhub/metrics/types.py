@@ -21,6 +21,11 @@ from partnerhub.data.snapshots import Snapshot
 from partnerhub.data.state import StateStore
 
 TOGGLE_PRODUCTS = ("meetings", "calling")
+# The license sections whose customers the list can show (the `segment`
+# filter): a section alone means its Meetings or its Calling lines (what the
+# headline counts), "<section>:<product>" that product's lines only.
+SEGMENT_SECTIONS = ("recently_added", "expiring", "renewing", "low_allocation", "overage")
+SEGMENTS = tuple(s for section in SEGMENT_SECTIONS for s in (section, *(f"{section}:{p}" for p in TOGGLE_PRODUCTS)))
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,11 @@ class Filters:
     tag: tuple[str, ...] = ()
     q: str = ""
     needs_attention: bool = False
+    # metrics.md "Customer health": the band, and any of the reasons
+    health_band: tuple[str, ...] = ()
+    reason: tuple[str, ...] = ()
+    # the customers of license sections (SEGMENTS): a KPI card's drill-down
+    segment: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,21 @@ from partnerhub.data.contract import PRODUCTS
 from partnerhub.i18n import LANG_PARAMETER, _
 
 from .definitions import STATUSES
-from .types import TOGGLE_PRODUCTS, Context, Filters, View
+from .health import BANDS, REASONS
+from .types import SEGMENTS, TOGGLE_PRODUCTS, Context, Filters, View
 
-FILTER_PARAMS = ("managed_by", "product", "status", "subscription_type", "tag", "q", "needs_attention")
+FILTER_PARAMS = (
+    "managed_by",
+    "product",
+    "status",
+    "subscription_type",
+    "tag",
+    "q",
+    "needs_attention",
+    "health_band",
+    "reason",
+    "segment",
+)
 MANAGED_BY = ("partner", "external")
 SUBSCRIPTION_TYPES = ("paid", "trial")
 # the values a filter of the customer list may take (product: the products with a current line)
@@ -38,6 +50,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "product": PRODUCTS,
     "status": STATUSES,
     "subscription_type": SUBSCRIPTION_TYPES,
+    "health_band": BANDS,
+    "reason": REASONS,
+    "segment": SEGMENTS,
 }
 # one limit for every text value of a query (the search, a tag name)
 MAX_TEXT = 200
@@ -207,6 +222,9 @@ def read_view(
         tag=tag,
         q=q,
         needs_attention=attention in TRUE,
+        health_band=chosen["health_band"],
+        reason=chosen["reason"],
+        segment=chosen["segment"],
     )
     return ViewQuery(toggle, filters, tuple(problems))
 
