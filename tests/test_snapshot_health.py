@@ -202,8 +202,9 @@ def test_the_app_serves_the_previous_snapshot_and_says_so(app, damaged_home, tmp
     assert kpis.status_code == 200 and kpis.get_json()["as_of"] == OLD_AS_OF.isoformat()
     export = client.get("/api/v1/datasets/customers.csv")
     assert export.status_code == 200 and export.headers["X-Snapshot-Id"] == old_id
+    # This week says the data's date; the snapshot's id is on the Administration page (below)
     home = _page(client, "/")
-    assert old_id in home and OLD_AS_OF.isoformat() in home
+    assert OLD_AS_OF.isoformat() in home
     assert _page(client, "/customers")
 
     admin = _page(client, "/admin")

@@ -110,7 +110,7 @@ def test_the_refresh_line_and_the_import_time_are_in_the_users_zone(app, service
     client, _user, _created = _signed_in(app, services, JA)
     home = _page(client, "/", JA)
     assert "毎週日曜日 09:00 (JST) に更新" in home
-    assert " JST にインポート" in home
+    assert " JST にインポート" in _page(client, "/admin", JA)  # the data status (a full admin)
     calling = _page(client, "/calling", JA)
     assert "毎週日曜日 09:00 (JST) に更新されます" in calling
 

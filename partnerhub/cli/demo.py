@@ -1,7 +1,10 @@
 """`flask --app app demo ensure`: what `make run` does before serving.
 
-When PARTNERHUB_HOME holds no data yet, generate demo data and import it, then
-give one demo user per role a random password, kept in a 0600 file so that
+When PARTNERHUB_HOME holds no data yet, generate demo data and import it
+twice: first as it stood a week earlier (without the latest week's usage, so
+its as_of is a week before), then whole, so that "the change since the
+previous snapshot" has a previous one to compare with. Then give one demo
+user per role a random password, kept in a 0600 file so that
 the next `make run` prints the same sign-ins. Never when real data was
 imported: demo accounts are only created beside demo data. The passwords are
 set through the application layer, as the operator ("cli").
@@ -11,17 +14,23 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 import click
+import polars as pl
 from flask.cli import AppGroup
 
+from partnerhub.data.contract import BY_NAME
 from partnerhub.data.runtime import services
+from partnerhub.data.snapshots import SnapshotStore
+from partnerhub.data.state import StateStore
 
 demo_cli = AppGroup("demo", help="Demo data and demo sign-ins.")
 
 CREDENTIALS = "demo-credentials.txt"
 DEMO_DATA = "demo-data"
+PREVIOUS_DEMO_DATA = "demo-data-week-before"
 
 
 def _read_credentials(path: Path) -> dict[str, str]:
@@ -31,10 +40,49 @@ def _read_credentials(path: Path) -> dict[str, str]:
     return {email: password.strip() for email, password in pairs}
 
 
+def week_before(folder: Path, out: Path) -> Path:
+    """A copy of the contract folder `folder` as exported a week earlier: the
+    rows of the latest week_start dropped from every weekly table (the as_of
+    of license_usage, latest week_start + 7, moves back by 7 days)."""
+    folder, out = Path(folder), Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".parquet") and p.stem in BY_NAME)
+    weekly = {p: _read(p) for p in files if "week_start" in BY_NAME[p.stem].column_names}
+    latest = _read(next(p for p in files if p.stem == "license_usage"))["week_start"].max()
+    for path in files:
+        if path not in weekly:
+            shutil.copy2(path, out / path.name)
+            continue
+        df = weekly[path].filter(pl.col("week_start") != latest)
+        if path.suffix == ".parquet":
+            df.write_parquet(out / path.name, compression="zstd", statistics=True)
+        else:
+            df.write_csv(out / path.name, date_format="%Y-%m-%d", datetime_format="%Y-%m-%dT%H:%M:%S%.fZ")
+    return out
+
+
+def _read(path: Path) -> pl.DataFrame:
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path)
+    return pl.read_csv(path, infer_schema_length=0).with_columns(pl.col("week_start").str.to_date())
+
+
+def import_two_weeks(folder: Path, store: SnapshotStore, state: StateStore, keep: int, previous: Path):
+    """Imports `folder` as it stood a week earlier (written to `previous`),
+    then `folder` itself; returns the second import's result."""
+    from partnerhub.data.importer import import_folder
+
+    before = import_folder(week_before(folder, previous), store, state, keep=keep)
+    if not before.ok:
+        return before
+    return import_folder(folder, store, state, keep=keep)
+
+
 def ensure_demo(customers: int = 2000, weeks: int = 26, echo=click.echo) -> dict[str, str]:
     from partnerhub.auth.users import get_user_by_email
     from partnerhub.data.generator import DEMO_USERS, generate
-    from partnerhub.data.importer import import_folder
     from partnerhub.services import users as user_actions
     from partnerhub.services.caller import cli_caller
 
@@ -45,7 +93,9 @@ def ensure_demo(customers: int = 2000, weeks: int = 26, echo=click.echo) -> dict
     if snap is None:
         echo(f"no data in {home}: generating demo data ({customers} customers, {weeks} weeks)")
         generate(demo_dir, customers=customers, weeks=weeks, seed=1)
-        result = import_folder(demo_dir, svc.snapshots, svc.state, keep=svc.settings.keep_snapshots)
+        result = import_two_weeks(
+            demo_dir, svc.snapshots, svc.state, svc.settings.keep_snapshots, home / PREVIOUS_DEMO_DATA
+        )
         if not result.ok:
             raise click.ClickException("demo data did not import: " + "; ".join(result.report.lines()[:5]))
         snap = svc.snapshots.current()

@@ -126,7 +126,7 @@ r AS (
 SELECT customer_id, customer_name, calls, poor_calls, poor_ratio,
        poor_ratio - previous_poor_ratio AS poor_ratio_change, worst_endpoint_type
 FROM r
-ORDER BY poor_ratio DESC NULLS LAST, customer_name, customer_id
+ORDER BY poor_calls DESC NULLS LAST, poor_ratio DESC NULLS LAST, customer_name, customer_id
 """
 
 CALL_QUALITY_ENDPOINTS_SQL = """

@@ -156,6 +156,9 @@ class SnapshotStore:
         # (what CURRENT said, the snapshot served for it): resolved once per
         # CURRENT in this process, so a damaged one is checked only once
         self._serving: tuple[str | None, Snapshot | None] | None = None
+        # as_of of each kept snapshot, read once per id (a snapshot never
+        # changes); None when its meta could not be read
+        self._as_of: dict[str, date | None] = {}
 
     @property
     def pointer(self) -> Path:
@@ -251,6 +254,54 @@ class SnapshotStore:
         with contextlib.suppress(FileNotFoundError):  # another process set it aside first
             os.replace(self.path(sid), self.directory / f"{sid}{integrity.SET_ASIDE}")
         integrity.write_record(self.directory, sid, reason, moved=True)
+
+    def kept_with_as_of(self, as_of: date) -> Snapshot | None:
+        """The newest kept snapshot whose as_of is `as_of`, open read-only and
+        checked like the one served (the connection stays open with the
+        others); None when none is kept. For "the change since the previous
+        snapshot" (metrics/changes.py)."""
+        for sid in reversed(self.ids()):
+            if self._as_of_of(sid) != as_of:
+                continue
+            with self._lock:
+                snap = self._try_open(sid)
+            if snap is not None:
+                return snap
+        return None
+
+    def kept(self, snapshot_id: str) -> Snapshot | None:
+        """The kept snapshot with this id, open read-only and checked like
+        the one served; None when it is no longer kept (pruned, set aside).
+        For the alert rules' "since the rule's previous evaluation"."""
+        if not SNAPSHOT_ID.fullmatch(snapshot_id) or not self.path(snapshot_id).is_file():
+            return None
+        with self._lock:
+            return self._try_open(snapshot_id)
+
+    def _as_of_of(self, sid: str) -> date | None:
+        with self._lock:
+            if sid in self._as_of:
+                return self._as_of[sid]
+            opened = self._open.get(sid)
+        if opened is not None:
+            value: date | None = opened.as_of
+        else:
+            # only the meta row, without the checksum of the whole file:
+            # the one that matches is checked when it is opened
+            try:
+                con = duckdb.connect(str(self.path(sid)), read_only=True)
+            except (duckdb.Error, OSError):
+                return None  # pruned, set aside or unreadable: not remembered, asked again
+            try:
+                row = con.execute("SELECT as_of FROM meta").fetchone()
+                value = row[0] if row else None
+            except duckdb.Error:
+                value = None
+            finally:
+                con.close()
+        with self._lock:
+            self._as_of[sid] = value
+        return value
 
     def health(self) -> Health:
         snap = self.current()

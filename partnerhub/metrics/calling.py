@@ -193,6 +193,10 @@ def call_quality_by_endpoint(ctx: Context, view: View) -> Result:
     return cache.cached(ctx, "call_quality_by_endpoint", view, compute)
 
 
+# ranked by impact (metrics.md): the most poor calls first, so that one bad
+# call out of two does not outrank twenty out of two hundred
+QUALITY_ORDER = "poor_calls DESC NULLS LAST, poor_ratio DESC NULLS LAST, customer_name, customer_id"
+QUALITY_SORT = (["poor_calls", "poor_ratio", "customer_name", "customer_id"], [True, True, False, False])
 QUALITY_COLUMNS = (
     "customer_id",
     "customer_name",
@@ -205,9 +209,10 @@ QUALITY_COLUMNS = (
 
 
 def call_quality(ctx: Context, view: View) -> Result:
-    """One row per customer with call-quality data in the latest week, worst
-    first. poor_ratio: Poor calls as a share of all calls. poor_ratio_change:
-    The share of poor calls now minus the share a week earlier.
+    """One row per customer with call-quality data in the latest week, the
+    most poor calls first, then the highest poor_ratio. poor_ratio: Poor
+    calls as a share of all calls. poor_ratio_change: The share of poor calls
+    now minus the share a week earlier.
     worst_endpoint_type: The kind of device or app with the highest share of
     poor calls, among those with at least 10 calls in the week."""
     view = calling_view(view)
@@ -220,7 +225,7 @@ def call_quality(ctx: Context, view: View) -> Result:
             view,
             "call_quality_customers",
             QUALITY_COLUMNS,
-            "poor_ratio DESC NULLS LAST, customer_name, customer_id",
+            QUALITY_ORDER,
         )
         df = cast_columns(
             text_columns(df),
@@ -258,6 +263,8 @@ def calling_features(ctx: Context, view: View) -> Result:
     return cache.cached(ctx, "calling_features", view, compute)
 
 
+# ranked by impact (metrics.md): the most callers lost first, then the highest share
+QUEUE_SORT = (["abandoned", "abandon_ratio", "customer_name", "customer_id"], [True, True, False, False])
 QUEUE_KPIS = ("average_answer_wait_seconds", "average_abandon_wait_seconds", "abandon_ratio")
 QUEUE_COLUMNS = (
     "customer_id",
@@ -296,7 +303,7 @@ def queue_frame(df: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
             average_abandon_wait_seconds=ratio(pl.col("abandon_wait_seconds"), pl.col("abandoned")),
             abandon_ratio=ratio(pl.col("abandoned"), pl.col("offered")),
         )
-        .sort(["abandon_ratio", "customer_name", "customer_id"], descending=[True, False, False], nulls_last=True)
+        .sort(QUEUE_SORT[0], descending=QUEUE_SORT[1], nulls_last=True)
         .select(QUEUE_COLUMNS)
     )
     return kpis, df
@@ -307,8 +314,8 @@ def call_queues(ctx: Context, view: View) -> Result:
     Average wait, in seconds, of queued calls that were answered or sent on
     to another queue. average_abandon_wait_seconds: Average wait, in seconds,
     before a caller hung up. abandon_ratio: Abandoned calls as a share of
-    calls that entered a queue. The table gives the same per customer,
-    highest abandon_ratio first."""
+    calls that entered a queue. The table gives the same per customer, the
+    most abandoned calls first, then the highest abandon_ratio."""
     view = calling_view(view)
 
     def compute():

@@ -17,6 +17,7 @@ from .calling import (
     ENDPOINT_COLUMNS,
     FEATURE_COLUMNS,
     QUALITY_COLUMNS,
+    QUALITY_SORT,
     QUALITY_TREND_COLUMNS,
     QUEUE_COLUMNS,
     USAGE_COLUMNS,
@@ -211,7 +212,7 @@ def call_quality(ctx: Context, view: View) -> Result:
         df = (
             df.with_columns(poor_ratio=ratio(pl.col("poor_calls"), pl.col("calls")))
             .with_columns(poor_ratio_change=pl.col("poor_ratio") - previous)
-            .sort(["poor_ratio", "customer_name", "customer_id"], descending=[True, False, False], nulls_last=True)
+            .sort(QUALITY_SORT[0], descending=QUALITY_SORT[1], nulls_last=True)
             .select(QUALITY_COLUMNS)
         )
         return Result("call_quality", ctx.as_of, {}, df, QUALITY_COLUMNS)

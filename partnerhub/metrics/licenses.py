@@ -93,7 +93,10 @@ def _section_lines(ctx: Context, view: View, rule: str, columns: tuple[str, ...]
     params = {**params, "product": product, **_params_named_in(sql, _params(ctx))}
     df = ctx.snapshot.frame(sql, params)
     return cast_columns(
-        df, ints=INT_COLUMNS, floats=FLOAT_COLUMNS, texts=("customer_id", "customer_name", "subscription_id")
+        df,
+        ints=INT_COLUMNS,
+        floats=FLOAT_COLUMNS,
+        texts=("customer_id", "customer_name", "subscription_id", "kind", "status"),
     )
 
 
@@ -158,7 +161,8 @@ def _window(ctx: Context, view: View, name: str, rule: str, customers_kpi: str) 
             ctx,
             view,
             rule,
-            WINDOW_COLUMNS + ("usage_sparkline",),
+            # kind and status: which lines are trials, for the alert rules
+            WINDOW_COLUMNS + ("usage_sparkline", "kind", "status"),
             "days_to_end, customer_name, customer_id, subscription_id",
         )
         licenses = _sum(df, "total_licenses")

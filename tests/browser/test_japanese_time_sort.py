@@ -1,9 +1,9 @@
 """In Chromium with locale ja-JP and time zone Asia/Tokyo: the browser's zone
 reaches the server (assets/timezone.js), so times are shown in JST with the
-zone named (the Account page, the Administration users grid's last sign-in,
-the home page's import time and the refresh line); and names sorted in the
-browser (the Administration users grid, AG Grid with Intl.Collator in the
-page's language) come in Japanese order: kanji by reading, then kana in
+zone named (the Account page, the Administration users grid's last sign-in
+and data status's import time, the home page's refresh line); and names
+sorted in the browser (the Administration users grid, AG Grid with
+Intl.Collator in the page's language) come in Japanese order: kanji by reading, then kana in
 gojūon order, hiragana and katakana together, then Latin names, descending.
 Each test signs in as a user of its own; the users it adds carry a unique
 mark so that only they are compared."""
@@ -47,7 +47,8 @@ def test_times_are_shown_in_jst(browser, base_url, services, browser_errors):
         assert any(c["name"] == "partnerhub_tz" and c["value"] == "Asia/Tokyo" for c in context.cookies())
         page.goto("/")
         expect(page.locator("#data-as-of")).to_contain_text("毎週日曜日 09:00 (JST) に更新")
-        expect(page.get_by_text("JST にインポート")).to_be_visible()
+        page.goto("/admin")  # the data status tab (the user is a full admin)
+        expect(page.locator("#admin-imported-at")).to_contain_text("JST にインポート")
         page.goto("/account")
         expect(page.locator("#account-sessions-grid")).to_contain_text(" JST")
         expect(page.locator("#account-time-zone")).to_contain_text("Asia/Tokyo")

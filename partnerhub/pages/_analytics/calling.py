@@ -161,7 +161,10 @@ ENDPOINTS = ChartSection(AREA, "call_quality_by_endpoint", _endpoint_text, _draw
 def _quality_text(_product: str) -> TableText:
     return TableText(
         title=_("Customers and call quality"),
-        rule=_("Customers with call quality data in the latest week, highest share of poor calls first."),
+        rule=_(
+            "Customers with call quality data in the latest week, the most poor calls first, "
+            "then the highest share of poor calls."
+        ),
         columns=[
             customer_column(),
             column("calls", _("Calls"), "int"),
@@ -216,7 +219,10 @@ FEATURES = ChartSection(AREA, "calling_features", _features_text, _draw_features
 def _queues_text(_product: str) -> TableText:
     return TableText(
         title=_("Call queue insights"),
-        rule=_("Call queues of your customers in the latest week, highest share of abandoned calls first."),
+        rule=_(
+            "Call queues of your customers in the latest week, the most abandoned calls first, "
+            "then the highest share of abandoned calls."
+        ),
         kpi_labels={
             "average_answer_wait_seconds": _("Average wait before an answer"),
             "average_abandon_wait_seconds": _("Average wait before hanging up"),
