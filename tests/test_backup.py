@@ -12,7 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -69,6 +69,51 @@ def fill(store: StateStore) -> None:
     start_trial(store, "full@test.example", "C0001", {"meetings": 25, "calling": 10}, 60)
     throttle.record_failure(store, "full@test.example", "192.0.2.1", throttle.Policy(5, 900))
     sessions.start(store, partner.id, "pytest", "127.0.0.1", timedelta(hours=8))
+    # notes, follow-ups and saved views (revision 0005)
+    from datetime import date
+
+    from partnerhub.data import follow_ups, notes, saved_views
+
+    notes.add_note(store, partner.email, partner.id, "C0001", "Renewal call on Monday; 東京 office")
+    follow_ups.set_follow_up(store, partner.email, partner.id, "C0001", date(2027, 1, 15), "Send the quote")
+    _, view = saved_views.save_view(store, partner.email, partner.id, "customers", "Gold", "tag=Gold", True)
+    saved_views.set_landing(store, partner.email, partner.id, view.id)
+    # alerts and their outbox (revision 0006)
+    from partnerhub.data import alerts
+
+    alerts.set_weekly_digest(store, partner.email, partner.id, True)
+    rule = alerts.create_rule(
+        store, partner.email, partner.id, "health_drop", {"points": 15}, {"tag": ["Renewal risk"]}, ["inbox", "email"]
+    )
+
+    def mails(rule, opened, resolved):
+        return [
+            alerts.NewDelivery(
+                "email",
+                "alert.opened",
+                f"alert:{a['id']}:opened:email",
+                partner.email,
+                {"subject": "東京"},
+                partner.id,
+                rule["id"],
+                a["id"],
+            )
+            for a in opened
+        ]
+
+    alerts.apply_evaluation(
+        store,
+        rule["id"],
+        "snap-1",
+        date(2027, 1, 10),
+        [alerts.Firing("C0001", "東京商事", {"health_score": 35})],
+        mails,
+    )
+    claimed = alerts.claim_due(
+        store, datetime.now(UTC) + timedelta(minutes=1), datetime.now(UTC) + timedelta(minutes=5)
+    )
+    assert claimed is not None
+    alerts.record_attempt(store, claimed.id, False, "421 try again later")
     with store.read() as conn:
         empty = [t.name for t in metadata.sorted_tables if conn.execute(select(t)).first() is None]
     assert empty == []

@@ -31,6 +31,7 @@ ASSIGNED_SCOPE = frozenset({ADMIN, SALES})
 AREAS = {
     "home": frozenset(ROLES),
     "customers": frozenset(ROLES),
+    "alerts": frozenset(ROLES),  # one's own alert rules and alerts
     "analytics": frozenset(ROLES),
     "calling": frozenset({FULL, ADMIN, READONLY}),
     "resources": frozenset(ROLES),
@@ -49,6 +50,10 @@ ACTIONS = {
     "assignment.manage": frozenset({FULL}),
     "user.manage": frozenset({FULL}),  # add, role, password reset, disable, revoke tokens
     "account.manage": frozenset(ROLES),  # one's own API tokens and password
+    "alert.manage": frozenset(ROLES),  # one's own alert rules and weekly-digest opt-in
+    "note.write": frozenset({FULL, ADMIN, SALES_FULL, SALES}),  # notes and follow-ups on a customer
+    "view.save": frozenset(ROLES),  # one's own saved views and landing view
+    "view.delete_shared": frozenset({FULL}),  # another person's shared view
 }
 
 # The "✓ in scope" cells: actions on customers that these roles may take only
@@ -59,6 +64,7 @@ ACTIONS = {
 SCOPED_ACTIONS = {
     "tag.assign": frozenset({ADMIN}),
     "trial.manage": frozenset({ADMIN, SALES}),
+    "note.write": frozenset({ADMIN, SALES}),
 }
 
 # component-id prefix -> area; the request guard reads the area of a Dash
@@ -70,6 +76,7 @@ ID_PREFIXES = {
     "resources-": "resources",
     "admin-": "administration",
     "account-": "account",
+    "alerts-": "alerts",
     "home-": "home",
     "nav-": "home",  # the navigation bar, on every page
 }

@@ -21,11 +21,13 @@ from wtforms.validators import DataRequired, Length
 
 from partnerhub.data import sessions
 from partnerhub.data.runtime import services
+from partnerhub.data.saved_views import PAGE_PATHS, landing_view
 from partnerhub.data.state import users, utcnow
 from partnerhub.i18n import _, n_
 
 from . import throttle
 from .passwords import verify_password
+from .roles import may_see
 from .session import current_identity, end_session, start_session
 from .users import get_user_by_email
 
@@ -53,6 +55,17 @@ def safe_next(target: str | None) -> str:
     if parts.path in ("/login", "/logout"):
         return "/"
     return target
+
+
+def landing_url(user) -> str | None:
+    """The address of the view this user chose to land on after signing in,
+    while they still see it and its page (services.saved_views.landing_url,
+    read from the store here: auth sits below the application layer)."""
+    view = landing_view(services().state, user.id)
+    if view is None or not may_see(user.role, view.page):
+        return None
+    path = PAGE_PATHS[view.page]
+    return safe_next(f"{path}?{view.query}" if view.query else path)
 
 
 def _policy() -> throttle.Policy:
@@ -125,6 +138,10 @@ def login():
     with state.write() as conn:
         conn.execute(update(users).where(users.c.id == user.id).values(last_sign_in_at=utcnow()))
     start_session(user)
+    if next_url == "/":
+        # no page of their own was asked for (the start page is what everyone
+        # is sent to): the landing view they chose, if any
+        return redirect(landing_url(user) or next_url)
     return redirect(next_url)
 
 

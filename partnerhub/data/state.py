@@ -1,7 +1,9 @@
 """The app-state store: everything the app owns and no import ever replaces.
 
 Users, their sessions, API tokens, sign-in throttling, custom tags, tag
-assignments, admin assignments, trials started in the app and the audit log.
+assignments, admin assignments, trials started in the app, the audit log,
+notes, follow-ups and saved views, alert rules, alerts and the outbox of
+their e-mails and webhooks.
 SQLAlchemy Core over PARTNERHUB_STATE_URL: SQLite with WAL by default, or PostgreSQL
 (postgresql+psycopg://...) for several nodes. Safe for several processes
 writing at once, the same way on both: a write transaction holds the store's
@@ -33,10 +35,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
+    Text,
+    UniqueConstraint,
     create_engine,
     event,
     insert,
@@ -59,6 +64,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def as_utc(value: datetime) -> datetime:
+    """A stored moment, aware: SQLite gives back naive datetimes, and every one stored is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
 users = Table(
     "users",
     metadata,
@@ -77,6 +87,8 @@ users = Table(
     # null until the user chooses: the browser decides meanwhile (revision 0004)
     Column("language", String(8)),  # ja | en
     Column("time_zone", String(64)),  # an IANA name, e.g. Asia/Tokyo
+    # the weekly digest's opt-in, set on the Account page (revision 0006)
+    Column("weekly_digest", Boolean, nullable=False, default=False),
 )
 
 sessions = Table(
@@ -176,6 +188,147 @@ audit_log = Table(
     Column("target", String(300)),
     Column("before", JSON),
     Column("after", JSON),
+)
+
+# Notes, follow-ups and saved views (revision 0005): written only in the app,
+# never by an import.
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", String(64), nullable=False, index=True),
+    # users are never deleted (they are disabled), so a note always has its author
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    # the author's e-mail when the note was written, for display and audit
+    Column("author_email", String(254), nullable=False),
+    Column("body", Text, nullable=False),  # plain text, at most 4,000 characters
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)
+
+# one follow-up per person per customer: setting it again replaces it
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", String(64), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("text", String(200), nullable=False),
+    Column("done_at", DateTime(timezone=True)),  # null: open
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    UniqueConstraint("user_id", "customer_id", name="uq_follow_ups_user_customer"),
+)
+
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("page", String(32), nullable=False),  # home | customers | analytics | calling
+    Column("name", String(80), nullable=False),
+    # the page's canonical URL query string, e.g. "status=trial&tag=Gold"
+    Column("query", Text, nullable=False),
+    Column("shared", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    UniqueConstraint("owner_id", "page", "name", name="uq_saved_views_owner_page_name"),
+)
+
+# the view each user lands on after sign-in; it may be another person's
+# shared view, and deleting the view removes the choice
+landing_views = Table(
+    "landing_views",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("view_id", Integer, ForeignKey("saved_views.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+
+# Alerts (revision 0006): each person's rules, the alerts they opened, and the
+# outbox every e-mail and webhook goes through (retried, each sent once).
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("condition", String(40), nullable=False),  # one of interfaces.md's conditions
+    Column("params", JSON, nullable=False),  # the condition's parameters, defaults filled in
+    Column("filters", JSON, nullable=False),  # {"tag": [...], "managed_by": [...], "health_band": [...]}
+    Column("channels", JSON, nullable=False),  # a list of inbox | email | webhook
+    Column("webhook_url", String(2000)),
+    # the HMAC key of the webhook's signature: kept as given, the sender needs it
+    Column("webhook_secret", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("updated_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)
+
+# which snapshots each rule was evaluated on: evaluating one again does nothing
+alert_evaluations = Table(
+    "alert_evaluations",
+    metadata,
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), primary_key=True),
+    Column("snapshot_id", String(64), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False, default=utcnow),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("condition", String(40), nullable=False),
+    Column("customer_id", String(64), nullable=False),
+    Column("customer_name", String(300), nullable=False),
+    Column("state", String(10), nullable=False),  # open | resolved
+    Column("values", JSON, nullable=False),  # the numbers that made it fire
+    Column("opened_snapshot", String(64), nullable=False),
+    Column("opened_as_of", Date, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("resolved_snapshot", String(64)),
+    Column("resolved_as_of", Date),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("read_at", DateTime(timezone=True)),
+    Index("ix_alerts_user_id_state", "user_id", "state"),
+    Index("ix_alerts_rule_id_customer_id", "rule_id", "customer_id"),
+)
+
+# The outbox. No foreign keys to rules or alerts: the log outlives them.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, index=True),  # null: a test message the CLI sent to any address
+    Column("rule_id", Integer),
+    Column("alert_id", Integer),
+    Column("channel", String(10), nullable=False),  # email | webhook
+    Column("kind", String(20), nullable=False),  # alert.opened | alert.resolved | digest | test
+    # e.g. "alert:17:opened:email": enqueueing the same message again adds nothing
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("recipient", String(2000), nullable=False),  # an e-mail address or the webhook's URL
+    Column("payload", JSON, nullable=False),
+    Column("state", String(10), nullable=False, default="pending"),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    # the lease of the run sending it: another run leaves it alone until then
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("last_error", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("attempted_at", DateTime(timezone=True), nullable=False, default=utcnow),
+    Column("ok", Boolean, nullable=False),
+    Column("error", String(500)),
 )
 
 

@@ -31,3 +31,16 @@ def require_customers(caller: Caller, action: str, customer_ids) -> list[str]:
     if len(customer_names(caller.snapshot, ids)) != len(ids):
         raise Refused(_("Customer not found."), 404)
     return ids
+
+
+def require_visible(caller: Caller, customer_id) -> str:
+    """The id when the caller sees this customer (in their scope and in the
+    snapshot), whatever they may change; Refused("Customer not found.", 404)
+    otherwise, for a customer out of scope exactly as for an unknown one."""
+    if not isinstance(customer_id, str) or not customer_id:
+        raise Refused(_("Customer not found."), 404)
+    if caller.scope is not None and customer_id not in caller.scope:
+        raise Refused(_("Customer not found."), 404)
+    if not customer_names(caller.snapshot, [customer_id]):
+        raise Refused(_("Customer not found."), 404)
+    return customer_id
