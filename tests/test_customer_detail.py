@@ -142,7 +142,8 @@ def test_the_page_shows_the_metrics_of_the_customer(app, services):
         assert c["customer_name"] in shown and cid in shown
         sentence = (
             f"{c['used']:,} used, {max(c['assigned'], c['used']) - c['used']:,} assigned but unused, "
-            f"{max(c['total_licenses'] - c['assigned'], 0):,} available of {c['total_licenses']:,} licenses"
+            f"{max(c['total_licenses'] - c['assigned'], 0):,} available of {c['total_licenses']:,} "
+            + ("license." if c["total_licenses"] == 1 else "licenses.")
         )
         assert sentence in shown
         for status in filter(None, c["statuses"].split(";")):
@@ -246,9 +247,9 @@ def test_start_and_extend_a_trial(app, services):
 @pytest.mark.parametrize(
     "licenses, days, message",
     [
-        ({}, 30, "Choose at least one product"),
-        ({"meetings": 101}, 30, "from 1 to 100"),
-        ({"meetings": 5}, 45, "30, 60 or 90 days"),
+        ({}, 30, "Choose at least one product for the trial: give it 1 to 100 licenses."),
+        ({"meetings": 101}, 30, "Licenses per product: give a whole number from 1 to 100; Meetings has 101."),
+        ({"meetings": 5}, 45, "Length: choose 30 / 60 / 90 days."),
     ],
 )
 def test_bad_trial_input_is_a_message(app, services, licenses, days, message):

@@ -68,6 +68,9 @@ def test_view_query_is_canonical_and_parses_back():
         tag=("Gold & Co",),
         q="acme",
         needs_attention=True,
+        health_band=("watch", "at_risk"),
+        reason=("renewal",),
+        segment=("expiring:calling", "overage"),
     )
     query = view_query(filters)
     assert query.startswith("?managed_by=external&product=calling&product=meetings&status=trial&status=expired")
@@ -79,13 +82,32 @@ def test_view_query_is_canonical_and_parses_back():
 def test_controls_and_url_follow_each_other():
     known = ["Gold"]
     # a control changed: the URL (and the view) follow
-    out = sync_view("customers-status", "", ["attention", [], [], ["trial"], [], ["Gold"], " acme "], "", known)
-    assert out[0] == out[1] == "?status=trial&tag=Gold&q=acme&needs_attention=true"
+    controls = ["attention", [], [], ["trial"], [], ["Gold"], " acme ", ["watch"], ["usage"], ["expiring"]]
+    out = sync_view("customers-status", "", controls, "", known)
+    assert (
+        out[0]
+        == out[1]
+        == ("?status=trial&tag=Gold&q=acme&needs_attention=true&health_band=watch&reason=usage&segment=expiring")
+    )
     assert out[2] is None
     # the URL changed (back button): the controls follow
-    out = sync_view("customers-url", "?product=calling&status=expired,trial", [None] * len(CONTROLS), "", known)
-    assert out[1] == "?product=calling&status=expired&status=trial"
-    assert list(out[3:]) == ["all", [], ["calling"], ["expired", "trial"], [], [], ""]
+    search = "?product=calling&status=expired,trial&reason=renewal&health_band=at_risk&segment=overage:meetings"
+    out = sync_view("customers-url", search, [None] * len(CONTROLS), "", known)
+    assert out[1] == (
+        "?product=calling&status=expired&status=trial&health_band=at_risk&reason=renewal&segment=overage%3Ameetings"
+    )
+    assert list(out[3:]) == [
+        "all",
+        [],
+        ["calling"],
+        ["expired", "trial"],
+        [],
+        [],
+        "",
+        ["at_risk"],
+        ["renewal"],
+        ["overage:meetings"],
+    ]
     # the same view again: nothing to do
     out = sync_view("customers-url", "?status=trial", [None] * len(CONTROLS), "?status=trial", known)
     assert out[1] is not None and out[1].__class__.__name__ == "NoUpdate"
@@ -99,6 +121,8 @@ def test_controls_and_url_follow_each_other():
         ("?colour=red", "colour", "red"),
         ("?needs_attention=maybe", "needs_attention", "maybe"),
         ("?q=" + "x" * 201, "q", "x" * 60),
+        ("?segment=expiring:messaging", "segment", "expiring:messaging"),
+        ("?health_band=sick", "health_band", "sick"),
     ],
 )
 def test_a_bad_url_parameter_is_named_and_left_out(search, name, value):
@@ -107,14 +131,14 @@ def test_a_bad_url_parameter_is_named_and_left_out(search, name, value):
     alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     assert name in alert and value in alert
     assert "The page shows everything else the address asks for." in alert
-    assert list(out[3:]) == ["all", [], [], [], [], [], ""]
+    assert list(out[3:]) == ["all", [], [], [], [], [], "", [], [], []]
 
 
 def test_a_bad_url_keeps_every_valid_filter_and_names_every_bad_value():
     search = "?status=trial&status=bogus&tag=Gold&tag=Nope&managed_by=external&colour=red&needs_attention=maybe"
     out = sync_view("customers-url", search, [None] * len(CONTROLS), "", ["Gold"])
     assert out[1] == "?managed_by=external&status=trial&tag=Gold"
-    assert list(out[3:]) == ["all", ["external"], [], ["trial"], [], ["Gold"], ""]
+    assert list(out[3:]) == ["all", ["external"], [], ["trial"], [], ["Gold"], "", [], [], []]
     alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
     for sentence in (
         "This page has no parameter called “colour” (given “red”).",
@@ -124,7 +148,7 @@ def test_a_bad_url_keeps_every_valid_filter_and_names_every_bad_value():
     ):
         assert sentence in alert
     # a control sending a bad value (a search too long) keeps the rest of the view and says so
-    controls = ["all", [], [], ["trial"], [], [], "y" * 201]
+    controls = ["all", [], [], ["trial"], [], [], "y" * 201, [], [], []]
     out = sync_view("customers-q", "", controls, "", ["Gold"])
     assert out[0] == out[1] == "?status=trial"
     alert = json.dumps(out[2].to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
@@ -134,6 +158,8 @@ def test_a_bad_url_keeps_every_valid_filter_and_names_every_bad_value():
 def test_controls_args_ignore_junk():
     args = controls_args("all", None, "calling", ["trial"], [], [], None)
     assert read_view(args, "customers").filters == Filters(product=("calling",), status=("trial",))
+    args = controls_args("all", None, None, None, None, None, None, "watch", [{"x": 1}, "usage"], None)
+    assert read_view(args, "customers").filters == Filters(health_band=("watch",), reason=("usage",))
 
 
 def test_bad_address_shows_an_alert_and_every_customer(app, services):
@@ -206,6 +232,9 @@ def test_filters_and_needs_attention_narrow_the_list(app, services):
     ):
         filters = read_view(args_from_search(search), "customers").filters
         expected = _expected(services, ADMIN, filters)
+        if filters.needs_attention:
+            # the needs-attention view: the least healthy first, customers not scored last
+            expected = expected.sort(["health_score", "customer_name", "customer_id"], nulls_last=True)
         response, _body = rows(client, search, 0, 500)
         assert response["rowCount"] == expected.height, search
         assert [r["customer_id"] for r in response["rowData"]] == expected["customer_id"].to_list(), search
@@ -289,7 +318,12 @@ def test_the_download_is_the_filtered_list(app, services):
         row["customer_id"] for row in csv.DictReader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff")))
     ]
     response, _ = rows(client, search, 0, 500)
-    assert listed == [r["customer_id"] for r in response["rowData"]]
+    # the same customers; the file in the list's own order (the screen's needs-attention view sorts by health)
+    assert (
+        listed
+        == _expected(services, ADMIN, read_view(args_from_search(search), "customers").filters)["customer_id"].to_list()
+    )
+    assert sorted(listed) == sorted(r["customer_id"] for r in response["rowData"])
     assert 0 < len(listed) < _expected(services, ADMIN).height
 
 
@@ -373,7 +407,9 @@ def test_a_tag_made_by_one_user_shows_for_another(app, services):
 def test_tag_names_are_checked(app, services):
     full = signed_in(app, FULL)
     assert "cannot contain a comma" in _text(_response(_manage(full, "customers-tag-create", new_name="a, b")))
-    assert "cannot be empty" in _text(_response(_manage(full, "customers-tag-create", new_name="  ")))
+    assert "Give the tag a name of 1 to 60 characters." in _text(
+        _response(_manage(full, "customers-tag-create", new_name="  "))
+    )
     assert all(t["name"] != "a, b" for t in T.list_tags(services.state))
 
 

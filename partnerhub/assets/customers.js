@@ -1,7 +1,7 @@
 /*
  * The customer list's grid pieces (pages/_customers): tag chips, the
- * "launch customer org" link, Enter on that cell, and reloading the rows
- * after a tag change. Same rules as assets/dashAgGridComponentFunctions.js:
+ * health score and band, the "launch customer org" link, Enter on that
+ * cell, and reloading the rows after a tag change. Same rules as assets/dashAgGridComponentFunctions.js:
  * React.createElement, text as children (never innerHTML), every word from
  * the server (cellRendererParams), no eval.
  */
@@ -34,6 +34,23 @@
                             style: {backgroundColor: safeColor(c.color, "#6c757d"), color: safeColor(c.fg, "#ffffff")}},
                    String(c.name));
         }));
+    },
+
+    // the score as a whole number rounded down (the band is decided on the
+    // unrounded score: 69.6 is "watch" and must not read 70) and the band as
+    // a badge with its icon and word; a customer not scored: "—" and why
+    HealthScore: function (props) {
+      var v = props.value, band = props.data ? props.data.health_band : null;
+      var labels = props.labels || {}, icons = props.icons || {};
+      if (v === null || v === undefined || v === "" || !isFinite(Number(v)) || !labels[band]) {
+        return h("span", {className: "health-none text-muted", title: props.none || ""},
+          h("span", {"aria-hidden": "true"}, MISSING), h("span", {className: "visually-hidden"}, props.none || ""));
+      }
+      var score = String(Math.floor(Number(v)));
+      return h("span", {className: "health-cell", title: fill(props.title, {score: score, band: labels[band]})},
+        h("span", {className: "health-cell-score"}, score),
+        h("span", {className: "badge health-band health-band-" + String(band).replace(/[^a-z_]/g, "")},
+          h("i", {className: "bi " + (icons[band] || "bi-circle") + " me-1", "aria-hidden": "true"}), labels[band]));
     },
 
     OrgLink: function (props) {

@@ -186,6 +186,7 @@ TYPED = text(MAX_TYPED)
 URL_PART = text(MAX_URL)
 PATHNAME = nullable(Rule("a path starting with /", lambda v: _text(v, MAX_URL) and v.startswith("/")))
 LICENSES = number(-MAX_LICENSES, MAX_LICENSES)
+FLAG = nullable(Rule("true or false", _flag))
 ROWS_REQUEST = nullable(Rule("an AG Grid row request {startRow, endRow, sortModel}", _rows_request))
 
 # (component id, property) -> rule. An id ending in "*" is a prefix; "*"
@@ -210,6 +211,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("customers-subscription-type", "value"): choices(),
     ("customers-tag", "value"): choices(),
     ("customers-q", "value"): TYPED,
+    ("customers-health-band", "value"): choices(),
+    ("customers-reason", "value"): choices(),
+    # the drill-down's license sections (pages/_customers/list_layout.segment_notice)
+    ("customers-segment", "data"): choices(),
     ("customers-grid", "selectedRows"): nullable(Rule("a list of customer rows", _customer_rows)),
     ("customers-assign-tag", "value"): ROW_ID,
     ("customers-tag-edit", "value"): ROW_ID,
@@ -220,6 +225,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("customers-admins-user", "value"): SHORT,
     ("customers-trial-lic-*", "value"): LICENSES,
     ("customers-trial-days", "value"): LICENSES,
+    # a customer's notes and the viewer's follow-up (pages/_customers/notes_ui.py): long
+    # enough to reach the notes service's own "at most 4,000 characters"
+    ("customers-notes-new", "value"): TYPED,
+    ("customers-notes-edit-text", "value"): TYPED,
+    ("customers-notes-target", "data"): ROW_ID,
+    ("customers-followup-date", "value"): SHORT,  # "YYYY-MM-DD"; services.follow_ups reads it
+    ("customers-followup-text", "value"): SHORT,
+    # This week: the worklist's query string and filters
+    ("home-view", "data"): URL_PART,
+    ("home-band", "value"): choices(),
+    ("home-reason", "value"): choices(),
+    ("home-tag", "value"): choices(),
+    ("home-managed-by", "value"): choices(),
     # analytics and calling: the customer filters as a query string, the product toggle
     ("analytics-filters", "data"): URL_PART,
     ("calling-filters", "data"): URL_PART,
@@ -227,12 +245,36 @@ RULES: dict[tuple[str, str], Rule] = {
     # a grid's row request past its first page (pages/_analytics/sections.py), as the browser passes it on
     ("analytics-rows-*", "data"): ROWS_REQUEST,
     ("calling-rows-*", "data"): ROWS_REQUEST,
+    # the saved-views bar of each page (pages/_saved_views.py), its ids prefixed with the page's area
+    **{
+        rule: check
+        for area in ("home", "customers", "analytics", "calling")
+        for rule, check in (
+            ((f"{area}-views-save-name", "value"), SHORT),
+            ((f"{area}-views-save-shared", "value"), nullable(Rule("true or false", _flag))),
+            ((f"{area}-views-here", "data"), URL_PART),  # the page's address: path and query
+            ((f"{area}-views-name", "value"), SHORT),  # a view's new name
+        )
+    },
     # resources
     ("resources-search", "value"): TYPED,
     ("resources-category", "value"): choices(),
     ("resources-type", "value"): choices(),
+    # alerts: the list's filters and selection, a new rule's form (services/alert_rules.py checks the values)
+    ("alerts-state", "value"): one_of("all", "open", "resolved"),
+    ("alerts-condition", "value"): SHORT,
+    ("alerts-select", "value"): FLAG,
+    ("alerts-new-condition", "value"): SHORT,
+    ("alerts-new-param", "value"): number(-MAX_LICENSES, MAX_LICENSES),
+    ("alerts-new-tag", "value"): choices(),
+    ("alerts-new-managed-by", "value"): choices(),
+    ("alerts-new-health-band", "value"): choices(),
+    ("alerts-new-channels", "value"): choices(),
+    ("alerts-new-webhook-url", "value"): TYPED,
+    ("alerts-new-webhook-secret", "value"): SHORT,
     # my account
     ("account-token-name", "value"): SHORT,
+    ("account-digest", "value"): FLAG,
     ("account-time-zone", "value"): SHORT,  # an IANA name; services.preferences checks it
     ("account-password-*", "value"): SHORT,
     # administration

@@ -30,7 +30,16 @@ def info_icon(id: str, label: str, definition: str) -> list:
     ]
 
 
-def kpi_card(id: str, label: str, value, definition: str, hint: str | None = None, kind: str = "int") -> dbc.Card:
+def kpi_card(
+    id: str,
+    label: str,
+    value,
+    definition: str,
+    hint: str | None = None,
+    kind: str = "int",
+    href: str | None = None,
+    link_label: str | None = None,
+) -> dbc.Card:
     """A card with a headline number.
 
     id: the id of the value element (a callback may update its `children`);
@@ -38,7 +47,22 @@ def kpi_card(id: str, label: str, value, definition: str, hint: str | None = Non
     (formatted by `kind`: int, ratio, number, seconds, days, change; None
     shows "—") or text already formatted. definition: the rule in words (the
     tooltip of the info icon). hint: an optional small line under the value.
+    href: what the number is made of (the drill-down, pages/drill.py): the
+    value element is then a link stretched over the whole card, named
+    by `link_label` or "<label>: <value> — show …"; the info button stays
+    a button of its own above it.
     """
+    shown = fmt(value, kind)
+    if href:
+        number: Any = html.A(
+            shown,
+            href=href,
+            id=id,
+            className="kpi-value kpi-link stretched-link",
+            **aria(label=link_label or kpi_link_label(href, label, shown)),
+        )
+    else:
+        number = html.Div(shown, id=id, className="kpi-value")
     return dbc.Card(
         dbc.CardBody(
             [
@@ -49,13 +73,21 @@ def kpi_card(id: str, label: str, value, definition: str, hint: str | None = Non
                     ],
                     className="kpi-head",
                 ),
-                html.Div(fmt(value, kind), id=id, className="kpi-value"),
+                number,
                 html.Div(hint, className="kpi-hint", id=f"{id}-hint") if hint else None,
             ]
         ),
-        className="kpi-card",
+        className="kpi-card kpi-card-linked" if href else "kpi-card",
         id=f"{id}-card",
     )
+
+
+def kpi_link_label(href: str, label: str, shown: str) -> str:
+    """A card link's accessible name: what the card says, then where the link
+    goes (the customer list, or the table the number is computed from)."""
+    if href.startswith("/customers"):
+        return _("%(label)s: %(value)s — show these customers", label=label, value=shown)
+    return _("%(label)s: %(value)s — show the table", label=label, value=shown)
 
 
 def kpi_row(cards: Sequence, id: str | None = None) -> html.Div:

@@ -12,12 +12,13 @@ from flask_wtf.csrf import generate_csrf
 
 from partnerhub.auth.roles import may_see
 from partnerhub.auth.session import current_identity
-from partnerhub.i18n import LANGUAGE_NAMES, _, request_language
+from partnerhub.i18n import LANGUAGE_NAMES, _, n_, request_language
 
 from .icons import icon
 
 # (area, path, icon) in menu order
 NAV = (
+    ("home", "/", "bi-activity"),
     ("customers", "/customers", "bi-buildings"),
     ("analytics", "/analytics", "bi-graph-up"),
     ("calling", "/calling", "bi-telephone"),
@@ -29,6 +30,7 @@ NAV = (
 def _labels() -> dict[str, str]:
     # literal _() calls so that `make messages` finds them
     return {
+        "home": _("This week"),
         "customers": _("Customers"),
         "analytics": _("Analytics"),
         "calling": _("Calling"),
@@ -44,12 +46,44 @@ def nav_items(role: str | None) -> list:
             dbc.NavLink(
                 [icon(symbol, "me-1"), labels[area]],
                 href=path,
-                active="partial",
+                # "/" is a prefix of every address
+                active="exact" if path == "/" else "partial",
                 id=f"nav-{area}",
             )
         )
         for area, path, symbol in NAV
         if may_see(role, area)
+    ]
+
+
+BELL_MAX = 99  # a larger count shows as "99+"
+
+
+def bell_contents(unread: int) -> list:
+    """The inside of the alerts bell: the icon, the unread count (none at 0)
+    and the words a screen reader says for it ("3 unread alerts"); the
+    count itself comes from a callback of the Alerts page on every
+    navigation (pages/_alerts/bell.py)."""
+    words = n_("%(num)d unread alert", "%(num)d unread alerts", unread) if unread > 0 else _("Alerts")
+    badge = None
+    if unread > 0:
+        badge = html.Span(
+            f"{BELL_MAX}+" if unread > BELL_MAX else str(unread),
+            id="nav-alerts-count",
+            className="badge rounded-pill bg-danger nav-alerts-count",
+            **_aria(hidden="true"),
+        )
+    return [icon("bi-bell"), badge, html.Span(words, className="visually-hidden")]
+
+
+def alerts_bell(identity) -> list:
+    if identity is None or not may_see(identity.role, "alerts"):
+        return []
+    return [
+        dbc.NavItem(
+            dbc.NavLink(bell_contents(0), href="/alerts", active="partial", id="nav-alerts"),
+            className="nav-alerts",
+        )
     ]
 
 
@@ -133,7 +167,11 @@ def shell():
                 ),
                 dbc.Collapse(
                     [
-                        dbc.Nav(nav_items(role) + account_menu(identity), className="ms-auto", navbar=True),
+                        dbc.Nav(
+                            nav_items(role) + alerts_bell(identity) + account_menu(identity),
+                            className="ms-auto",
+                            navbar=True,
+                        ),
                         language_switch(),
                     ],
                     id="nav-collapse",

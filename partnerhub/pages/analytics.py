@@ -34,6 +34,7 @@ from partnerhub.pages._analytics.query import (
     view_for,
 )
 from partnerhub.pages._analytics.sections import Resolved, chart_section, register_table, table_section
+from partnerhub.pages._saved_views import views_bar
 
 dash.register_page(
     __name__, path="/analytics", title=lambda **_path: _("License analytics"), name="Analytics", area="analytics"
@@ -91,12 +92,13 @@ def layout(**kwargs):
             dcc.Store(id=FILTERS, data=query.filter_search()),
             title,
             data_as_of(ctx.as_of),
+            views_bar("analytics"),
             problems_alert("analytics-url-problems", query.problems, product_fallback(query.problems, product_label)),
             filters_notice("analytics-filters-notice", query, "/analytics?product=" + query.product),
             section(
                 _("Overview"),
                 _("Meetings and Calling together, whatever the toggle below shows."),
-                L.headline_cards(headline),
+                L.headline_cards(headline, query.filters),
                 id="analytics-headline-section",
             ),
             toggle,

@@ -29,6 +29,7 @@ from partnerhub.pages._analytics.query import (
 )
 from partnerhub.pages._analytics.query import view_for as _view_for
 from partnerhub.pages._analytics.sections import Resolved, chart_section, register_table, table_section
+from partnerhub.pages._saved_views import views_bar
 
 dash.register_page(__name__, path="/calling", title=lambda **_path: _("Calling"), name="Calling", area="calling")
 
@@ -61,6 +62,7 @@ def layout(**kwargs):
             dcc.Store(id=FILTERS, data=query.filter_search()),
             title,
             data_as_of(ctx.as_of),
+            views_bar("calling"),
             html.P(
                 _(
                     "Data refreshed every %(weekday)s %(time)s %(zone)s; showing the week of %(week)s.",

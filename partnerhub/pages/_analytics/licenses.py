@@ -8,6 +8,8 @@ from partnerhub.components import Column, fmt_int, kpi_card, kpi_row, trend_char
 from partnerhub.components.charts import empty_figure
 from partnerhub.data.settings import Settings
 from partnerhub.i18n import _
+from partnerhub.metrics.types import Filters
+from partnerhub.pages.drill import kpi_href
 
 from .sections import (
     ChartSection,
@@ -43,11 +45,19 @@ def headline_labels() -> dict[str, str]:
     }
 
 
-def headline_cards(values: dict):
+def headline_cards(values: dict, filters: Filters | None = None):
+    """The five headline cards, each a link to its customers (the list
+    narrowed by the page's customer `filters` too, as the values are)."""
     labels = headline_labels()
     return kpi_row(
         [
-            kpi_card(f"analytics-headline-{key.replace('_', '-')}", labels[key], values.get(key), definition(key))
+            kpi_card(
+                f"analytics-headline-{key.replace('_', '-')}",
+                labels[key],
+                values.get(key),
+                definition(key),
+                href=kpi_href("headline", key, filters=filters),
+            )
             for key in HEADLINE
         ],
         id="analytics-headline",

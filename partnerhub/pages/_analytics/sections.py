@@ -43,7 +43,11 @@ from partnerhub.components import (
 from partnerhub.i18n import _, request_language
 from partnerhub.metrics.datasets import DATASETS
 from partnerhub.metrics.definitions import DEFINITIONS
-from partnerhub.metrics.types import Context, Result, View
+from partnerhub.metrics.types import Context, Filters, Result, View
+from partnerhub.metrics.view_query import read_view
+from partnerhub.pages.drill import kpi_href
+
+from .query import args_from_search
 
 API_BASE = "/api/v1/datasets/"
 PAGE_SIZE = 10
@@ -66,6 +70,14 @@ class Resolved:
     view: View
     search: str  # the query string of the download links
     product_label: str  # "Meetings" / "Calling" (for messages), "" when the page has no toggle
+
+    @property
+    def filters(self) -> Filters:
+        """The customer filters of the view (`search` is their canonical
+        query): what a KPI card's drill-down link carries."""
+        args = args_from_search(self.search)
+        args.poplist("product")
+        return read_view(args).filters
 
 
 Resolver = Callable[..., Resolved]
@@ -156,14 +168,20 @@ def table_section(spec: TableSection, r: Resolved, level: int = 2, extra=None) -
     menu. Only a sort or another page asks the server again."""
     t = spec.text(r.product_label)
     result = DATASETS[spec.dataset].fn(r.ctx, r.view)
+    filters = r.filters
     cards = [
-        kpi_card(spec.kpi_id(key), t.kpi_labels.get(key, key), result.kpis.get(key), definition(key), kind=kind)
+        kpi_card(
+            spec.kpi_id(key),
+            t.kpi_labels.get(key, key),
+            result.kpis.get(key),
+            definition(key),
+            kind=kind,
+            href=kpi_href(spec.dataset, key, r.view.product, filters),
+        )
         for key, kind in spec.kpis
     ]
     empty = result.frame.height == 0
-    grid = data_grid(
-        spec.grid_id, (), page_size=PAGE_SIZE, height=_grid_height(PAGE_SIZE), empty_message=t.empty_message
-    )
+    grid = data_grid(spec.grid_id, (), page_size=PAGE_SIZE, empty_message=t.empty_message)
     grid.columnDefs = _column_defs(spec, t)
     body = [
         extra,
@@ -195,11 +213,6 @@ def _column_defs(spec: TableSection, t: TableText) -> list[dict]:
             d.update(t.column_extras.get(d["field"], {}))
         _COLUMN_DEFS[key] = defs
     return defs
-
-
-def _grid_height(rows: int) -> str:
-    # header (up to two lines) + the rows + the pagination bar
-    return f"{rows * 40 + 64 + 52}px"
 
 
 def grid_rows(spec: TableSection, result: Result, request: Mapping | None) -> dict:

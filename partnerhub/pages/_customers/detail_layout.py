@@ -1,5 +1,6 @@
 """One customer's page: the header (statuses, tags, licenses, launch link)
-and three tabs: subscriptions, trials, partner administrators.
+and four tabs: overview (the first), subscriptions, trials, partner
+administrators; `?tab=` opens another.
 
 A customer out of the viewer's scope gets exactly the page of an unknown
 address (pages/not_found_404.py), so the answer does not tell them apart.
@@ -14,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from flask import has_request_context
 
-from partnerhub.auth.roles import may
+from partnerhub.auth.roles import may, may_see
 from partnerhub.auth.scope import current_scope
 from partnerhub.auth.session import current_identity
 from partnerhub.components import empty_state, fmt_date, fmt_int, license_bar, status_badges
@@ -25,13 +26,16 @@ from partnerhub.data.tags import list_tags
 from partnerhub.formatting import fmt_datetime
 from partnerhub.i18n import _
 from partnerhub.metrics.customer_detail import CustomerDetail, customer_detail
+from partnerhub.metrics.customer_overview import customer_overview
 from partnerhub.metrics.types import View
 
 from .admins_ui import admins_panel
 from .common import context, org_link, tag_chips
+from .overview_tab import overview_tab
 from .trials_ui import trials_panel
 
 TABS = {
+    "overview": "customers-tab-overview",
     "subscriptions": "customers-tab-subscriptions",
     "trials": "customers-tab-trials",
     "admins": "customers-tab-admins",
@@ -287,13 +291,17 @@ def layout(customer_id=None, tab=None, **_kwargs):
     c = context()
     if c is None:
         return html.Div([html.H1(_("Customer"), className="h3"), data_as_of(None)], id="customers-detail")
-    detail = customer_detail(c, View(scope=current_scope()), customer_id) if isinstance(customer_id, str) else None
+    view = View(scope=current_scope())
+    detail = customer_detail(c, view, customer_id) if isinstance(customer_id, str) else None
     if detail is None:
         return not_found()
     ident = current_identity()
     role = ident.role if ident else None
+    overview = customer_overview(c, view, detail.customer_id, calling=may_see(role, "calling"))
+    if overview is None:
+        return not_found()
     colors = {t["name"]: t["color"] for t in list_tags(c.state)}
-    active = TABS.get(tab if isinstance(tab, str) else "", TABS["subscriptions"])
+    active = TABS.get(tab if isinstance(tab, str) else "", TABS["overview"])
     return html.Div(
         [
             dcc.Store(id="customers-detail-id", data=detail.customer_id),
@@ -301,6 +309,11 @@ def layout(customer_id=None, tab=None, **_kwargs):
             data_as_of(c.as_of),
             dbc.Tabs(
                 [
+                    dbc.Tab(
+                        overview_tab(overview, detail.customer["statuses"]),
+                        label=_("Overview"),
+                        tab_id=TABS["overview"],
+                    ),
                     dbc.Tab(subscriptions_tab(detail), label=_("Subscriptions"), tab_id=TABS["subscriptions"]),
                     dbc.Tab(
                         html.Div(

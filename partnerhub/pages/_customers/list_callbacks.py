@@ -16,7 +16,16 @@ from partnerhub.pages._analytics.query import args_from_search
 
 from .common import context
 from .list_layout import DATASET_URL, DOWNLOAD_ID, GRID_ID, bad_address_alert, tag_options
-from .list_view import controls_args, controls_of, count_text, empty_reason, grid_rows, read_list_view, view_query
+from .list_view import (
+    controls_args,
+    controls_of,
+    count_text,
+    empty_reason,
+    grid_rows,
+    read_list_view,
+    segment_text,
+    view_query,
+)
 
 CONTROLS = (
     "customers-attention",
@@ -26,7 +35,13 @@ CONTROLS = (
     "customers-subscription-type",
     "customers-tag",
     "customers-q",
+    "customers-health-band",
+    "customers-reason",
+    # the drill-down's segment has no control: a Store holds it (list_layout.segment_notice)
+    "customers-segment",
 )
+# the property each control keeps its value in
+PROPS = {"customers-segment": "data"}
 LIST_PATH = "/customers"
 
 
@@ -54,9 +69,9 @@ def sync_view(trigger: str | None, search: str | None, controls: list, current: 
     Output("customers-url", "search"),
     Output("customers-view", "data"),
     Output("customers-url-alert", "children"),
-    *[Output(c, "value") for c in CONTROLS],
+    *[Output(c, PROPS.get(c, "value")) for c in CONTROLS],
     Input("customers-url", "search"),
-    *[Input(c, "value") for c in CONTROLS],
+    *[Input(c, PROPS.get(c, "value")) for c in CONTROLS],
     State("customers-url", "pathname"),
     State("customers-view", "data"),
     prevent_initial_call=True,
@@ -86,6 +101,28 @@ def _rows(request, search):
     response, total, filters = grid_rows(c, scope, search, request)
     empty = empty_state(*empty_reason(filters, scope), id="customers-empty-state") if total == 0 else None
     return response, count_text(total), empty
+
+
+@dash.callback(
+    Output("customers-segment-text", "children"),
+    Output("customers-segment-notice", "hidden"),
+    Input("customers-view", "data"),
+    prevent_initial_call=True,
+)
+def _segment_notice(search):
+    segments = read_list_view(args_from_search(search), None).filters.segment
+    return segment_text(segments), not segments
+
+
+@dash.callback(
+    Output("customers-segment", "data", allow_duplicate=True),
+    Input("customers-segment-clear", "n_clicks"),
+    prevent_initial_call=True,
+)
+def _clear_segment(clicks):
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
+    return []
 
 
 @dash.callback(

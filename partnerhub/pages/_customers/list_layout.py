@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 from flask import has_request_context
 
 from partnerhub.auth.roles import may
@@ -22,6 +23,7 @@ from partnerhub.components import (
     status_labels,
 )
 from partnerhub.components.grid import DEFAULT_PAGE_SIZE
+from partnerhub.components.health import BAND_ICONS
 from partnerhub.components.icons import aria
 from partnerhub.components.labels import managed_by_labels, product_labels, subscription_kind_labels
 from partnerhub.components.snapshot_banner import data_as_of
@@ -29,12 +31,24 @@ from partnerhub.data.tags import list_tags
 from partnerhub.i18n import _
 from partnerhub.metrics.customers import customers_page
 from partnerhub.metrics.definitions import DEFINITIONS, definition
+from partnerhub.metrics.health import BANDS
+from partnerhub.metrics.health_reasons import band_label
 from partnerhub.metrics.types import View
 from partnerhub.pages._analytics.notices import problems_alert, product_fallback
 from partnerhub.pages._analytics.query import args_from_kwargs
+from partnerhub.pages._saved_views import views_bar
 
 from .common import context
-from .list_view import controls_of, count_text, empty_reason, read_list_view, view_query
+from .list_view import (
+    controls_of,
+    count_text,
+    empty_reason,
+    health_band_choices,
+    read_list_view,
+    reason_choices,
+    segment_text,
+    view_query,
+)
 from .tags_ui import manage_tags_modal
 
 GRID_ID = "customers-grid"
@@ -84,6 +98,7 @@ def grid_columns() -> list[dict]:
             )
         ),
         column_def(Column("last_admin_sign_in", _("Last admin sign-in"), "date", d["last_admin_sign_in"], width=105)),
+        health_column(),
         {
             **column_def(
                 Column(
@@ -102,6 +117,21 @@ def grid_columns() -> list[dict]:
     ]
 
 
+def health_column() -> dict:
+    """The score as a whole number and the band as a badge (assets/customers.js
+    HealthScore); sorts on health_score on the server, customers not scored last."""
+    return {
+        **column_def(Column("health_score", _("Health"), "text", definition("health_score"), width=130)),
+        "cellRenderer": "HealthScore",
+        "cellRendererParams": {
+            "labels": {b: band_label(b) for b in BANDS},
+            "icons": BAND_ICONS,
+            "title": _("Health score %(score)s of 100: %(band)s"),
+            "none": _("Not scored: no current Meetings or Calling subscription with licenses."),
+        },
+    }
+
+
 def customers_grid(selectable: bool) -> html.Div:
     # two lines of status badges fit a row
     options: dict[str, object] = {"rowHeight": 58}
@@ -117,7 +147,6 @@ def customers_grid(selectable: bool) -> html.Div:
         [],
         server_side=True,
         page_size=DEFAULT_PAGE_SIZE,
-        height="640px",
         empty_message=_("No customer matches this view."),
         grid_options=options,
         class_name="customers-grid",
@@ -151,8 +180,8 @@ def _toggle(value: str) -> html.Fieldset:
     )
 
 
-def filters_bar(controls: list, tags: list[dict]) -> html.Div:
-    attention, managed_by, product, status, subscription_type, tag, q = controls
+def filters_bar(controls: list, tags: list[dict]) -> Component:
+    attention, managed_by, product, status, subscription_type, tag, q, health_band, reason, _segment = controls
     return filter_bar(
         [
             _toggle(attention),
@@ -166,6 +195,8 @@ def filters_bar(controls: list, tags: list[dict]) -> html.Div:
                 subscription_type,
             ),
             multi_select("customers-tag", _("Tag"), tag_options(tags), tag),
+            multi_select("customers-health-band", _("Health"), health_band_choices(), health_band),
+            multi_select("customers-reason", _("Health reason"), reason_choices(), reason),
             search_input("customers-q", _("Search name or ID"), value=q or ""),
         ],
         id="customers-filters",
@@ -280,8 +311,10 @@ def layout(**kwargs) -> html.Div:
             dcc.Store(id="customers-view", data=query),
             dcc.Store(id="customers-tags-version", data=0),
             head,
+            views_bar("customers"),
             html.Div(bad_address_alert(read.problems), id="customers-url-alert"),
             filters_bar(controls_of(filters), tags),
+            segment_notice(filters.segment),
             assign_bar(tags) if can_assign else html.Span(id="customers-selected", hidden=True),
             html.Div(id="customers-tag-feedback"),
             html.Div(empty, id="customers-empty"),
@@ -290,6 +323,27 @@ def layout(**kwargs) -> html.Div:
         ],
         id="customers-page",
         className="customers-page",
+    )
+
+
+def segment_notice(segments) -> html.Div:
+    """The drill-down's segment filter (it has no control): what the list
+    shows, and a button that shows the list without it. Its Store is one of
+    the list's controls (list_callbacks.CONTROLS)."""
+    return html.Div(
+        [
+            dcc.Store(id="customers-segment", data=list(segments)),
+            html.Span(segment_text(segments), id="customers-segment-text", **aria(live="polite")),
+            dbc.Button(
+                [html.I(className="bi bi-x-circle me-1", **aria(hidden="true")), _("Remove this filter")],
+                id="customers-segment-clear",
+                color="outline-secondary",
+                size="sm",
+            ),
+        ],
+        id="customers-segment-notice",
+        className="customers-segment-notice",
+        hidden=not segments,
     )
 
 

@@ -11,16 +11,23 @@ left out and named; the valid filters are kept.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from werkzeug.datastructures import MultiDict
 
 from partnerhub.components import query_string, read_rows_request, to_row_dicts
 from partnerhub.components.grid import DEFAULT_PAGE_SIZE
-from partnerhub.components.labels import managed_by_labels, product_labels, subscription_kind_labels
+from partnerhub.components.labels import (
+    managed_by_labels,
+    product_labels,
+    subscription_kind_labels,
+    toggle_product_labels,
+)
 from partnerhub.data.tags import list_tags
 from partnerhub.i18n import _, n_
 from partnerhub.metrics.customers import EXPORT_COLUMNS, customers_page
+from partnerhub.metrics.health import BANDS, REASONS
+from partnerhub.metrics.health_reasons import band_label, component_label
 from partnerhub.metrics.types import Context, Filters, View
 from partnerhub.metrics.view_query import ViewQuery, filter_pairs, read_view
 from partnerhub.pages._analytics.query import args_from_search
@@ -44,8 +51,12 @@ def view_query(filters: Filters) -> str:
     return query_string(filter_pairs(filters))
 
 
-def controls_args(attention, managed_by, product, status, subscription_type, tag, q) -> MultiDict:
-    """The filter controls' values (as the browser sent them) as query args."""
+def controls_args(
+    attention, managed_by, product, status, subscription_type, tag, q, health_band=None, reason=None, segment=None
+) -> MultiDict:
+    """The filter controls' values (as the browser sent them) as query args.
+    segment: the drill-down's license sections (no control of its own: the
+    page keeps them in a Store, shown as a removable notice)."""
     pairs = []
     for name, values in (
         ("managed_by", managed_by),
@@ -54,15 +65,20 @@ def controls_args(attention, managed_by, product, status, subscription_type, tag
         ("subscription_type", subscription_type),
         ("tag", tag),
     ):
-        if isinstance(values, str):
-            values = [values]
-        for v in values or []:
-            pairs.append((name, str(v)))
+        pairs += _pairs(name, values)
     if isinstance(q, str) and q.strip():
         pairs.append(("q", q))
     if attention == "attention":
         pairs.append(("needs_attention", "true"))
+    for name, values in (("health_band", health_band), ("reason", reason), ("segment", segment)):
+        pairs += _pairs(name, values)
     return MultiDict(pairs)
+
+
+def _pairs(name: str, values) -> list[tuple[str, str]]:
+    if isinstance(values, str):
+        values = [values]
+    return [(name, str(v)) for v in values or [] if isinstance(v, (str, int, float))]
 
 
 def controls_of(filters: Filters) -> list:
@@ -75,7 +91,43 @@ def controls_of(filters: Filters) -> list:
         list(filters.subscription_type),
         list(filters.tag),
         filters.q,
+        list(filters.health_band),
+        list(filters.reason),
+        list(filters.segment),
     ]
+
+
+def health_band_choices() -> list[tuple[str, str]]:
+    return [(b, band_label(b)) for b in BANDS]
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    return [(r, component_label(r)) for r in REASONS]
+
+
+def segment_phrases() -> dict[str, str]:
+    """What the customers of each license section have, as the list's notice says it."""
+    return {
+        "recently_added": _("a subscription added in the last 90 days"),
+        "expiring": _("a subscription or trial that ends in the next 90 days and does not renew automatically"),
+        "renewing": _("a subscription that ends in the next 90 days and renews automatically"),
+        "low_allocation": _("a subscription with a low license allocation"),
+        "overage": _("more licenses assigned than purchased"),
+    }
+
+
+def segment_text(segments: Sequence[str]) -> str:
+    """The notice of a drill-down's segment filter: "Showing: customers with
+    a subscription or trial that ends … (Meetings)"; '' for none."""
+    if not segments:
+        return ""
+    phrases, products = segment_phrases(), toggle_product_labels()
+    parts = []
+    for segment in segments:
+        section, _sep, product = segment.partition(":")
+        which = products[product] if product else _("Meetings or Calling")
+        parts.append(_("%(what)s (%(product)s)", what=phrases[section], product=which))
+    return _("Showing: customers with %(what)s", what=_(" or ").join(parts))
 
 
 def tag_colors(ctx: Context) -> dict[str, str]:
@@ -112,9 +164,21 @@ def grid_rows(
     # tag renamed or deleted meanwhile matches no customer (rather than all of them)
     filters = read_list_view(args_from_search(search), None).filters
     view = View(scope=scope, filters=filters)
-    frame, total = customers_page(ctx, view, rows.sort, rows.start, max(rows.end - rows.start, 1))
+    frame, total = customers_page(ctx, view, list_sort(filters, rows.sort), rows.start, max(rows.end - rows.start, 1))
     row_data = decorate(to_row_dicts(frame), colors, ctx.settings.customer_org_url_template)
     return {"rowData": row_data, "rowCount": total}, total, filters
+
+
+# the needs-attention view: the least healthy first (customers not scored last)
+ATTENTION_SORT = (("health_score", "asc"),)
+
+
+def list_sort(filters: Filters, sort: Sequence) -> list:
+    """The sort the grid asked for; with none, the needs-attention view
+    sorts by health, lowest first (the list's own order otherwise)."""
+    if not sort and filters.needs_attention:
+        return list(ATTENTION_SORT)
+    return list(sort)
 
 
 def count_text(total: int) -> str:
