@@ -19,7 +19,9 @@ A bad `?lang` value is answered 400 with a sentence naming the good ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -41,6 +43,8 @@ CATALOGUES = Path(__file__).resolve().parent / "translations"
 # whatever the current language
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 USER_LANGUAGE = "partnerhub.user_language"
+# the language of `with language(code):`, which wins over the request's
+_CHOSEN: ContextVar[str | None] = ContextVar("partnerhub_language", default=None)
 
 
 @cache
@@ -95,7 +99,11 @@ def _user_language() -> str | None:
 
 
 def request_language() -> str:
-    """The language of this request (see the module's docstring)."""
+    """The language of this request (see the module's docstring), or the
+    one a `with language(code):` block chose."""
+    chosen = _CHOSEN.get()
+    if chosen is not None:
+        return chosen
     if not has_request_context():
         return DEFAULT
     asked = request.args.get(LANG_PARAMETER)
@@ -159,13 +167,35 @@ def N_(text: str) -> str:
     return text
 
 
+@contextmanager
+def language(code: str | None) -> Iterator[str]:
+    """Messages, and the numbers and dates partnerhub.formatting writes, in
+    `code` (ja | en; anything else: English) inside the block, in a request
+    or outside one: an e-mail is written in its recipient's language, not in
+    the language of whoever caused it. Yields the language used."""
+    chosen = clean_language(code) or DEFAULT
+    token = _CHOSEN.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _CHOSEN.reset(token)
+
+
 def _(text: str, **values) -> str:
+    chosen = _CHOSEN.get()
+    if chosen is not None:
+        found = catalogue(chosen).gettext(text)
+        return found % values if values else found
     if has_request_context():
         return gettext(text, **values)
     return text % values if values else text
 
 
 def n_(singular: str, plural: str, n: int, **values) -> str:
+    chosen = _CHOSEN.get()
+    if chosen is not None:
+        values.setdefault("num", n)
+        return catalogue(chosen).ngettext(singular, plural, n) % values
     if has_request_context():
         return ngettext(singular, plural, n, **values)
     values.setdefault("num", n)

@@ -22,7 +22,8 @@ ALLOWED = {
     "components": set(),
     "api": {"data", "auth", "metrics", "services"},
     "pages": {"data", "auth", "metrics", "services", "components"},
-    "cli": {"data", "auth", "metrics", "services"},
+    "alerts": {"data", "auth", "metrics", "services"},
+    "cli": {"data", "auth", "metrics", "services", "alerts"},
 }
 # the navigation bar asks auth which areas the viewer may see
 EXCEPTIONS = {("components/shell.py", "auth")}

@@ -6,7 +6,9 @@ from __future__ import annotations
 from partnerhub.data.contract import PRODUCTS
 from partnerhub.metrics.datasets import DATASETS
 from partnerhub.metrics.definitions import STATUSES
+from partnerhub.metrics.health import BANDS, REASONS
 from partnerhub.metrics.view_query import MANAGED_BY, SUBSCRIPTION_TYPES
+from partnerhub.services import alert_rules
 
 from .exports import FORMATS, MEDIA_TYPES
 
@@ -51,6 +53,149 @@ def _param(name: str, schema: dict, description: str, repeat: bool = False) -> d
     }
 
 
+def _ref(schema: str) -> dict:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def alert_schemas() -> dict:
+    """AlertRule, NewAlertRule and Alert (interfaces.md "Alerts and digests")."""
+    params = {
+        name: {"type": "integer" if p.whole else "number", "default": p.default, "minimum": p.low, "maximum": p.high}
+        for c in alert_rules.CONDITIONS.values()
+        for name, p in c.params.items()
+    }
+    filters = {
+        "type": "object",
+        "properties": {
+            "tag": {"type": "array", "items": {"type": "string"}},
+            "managed_by": {"type": "array", "items": {"enum": list(alert_rules.MANAGED_BY)}},
+            "health_band": {"type": "array", "items": {"enum": list(alert_rules.HEALTH_BANDS)}},
+        },
+        "additionalProperties": False,
+    }
+    new_rule = {
+        "type": "object",
+        "required": ["condition"],
+        "additionalProperties": False,
+        "properties": {
+            "condition": {
+                "enum": list(alert_rules.CONDITIONS),
+                "description": "poor_call_quality and queue_abandonment only for roles that see calling",
+            },
+            "params": {
+                "type": "object",
+                "properties": params,
+                "description": "the condition's own parameters; defaults for those left out",
+            },
+            "filters": filters,
+            "channels": {"type": "array", "items": {"enum": list(alert_rules.CHANNELS)}, "default": ["inbox"]},
+            "webhook_url": {"type": "string", "format": "uri", "maxLength": alert_rules.URL_MAX},
+            "webhook_secret": {
+                "type": "string",
+                "minLength": alert_rules.SECRET_MIN,
+                "maxLength": alert_rules.SECRET_MAX,
+                "description": "signs each webhook body (X-PartnerHub-Signature: sha256=<hex HMAC-SHA256>); "
+                "left out, one is made and returned once",
+            },
+        },
+    }
+    rule = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "condition": {"enum": list(alert_rules.CONDITIONS)},
+            "params": {"type": "object"},
+            "filters": filters,
+            "channels": {"type": "array", "items": {"enum": list(alert_rules.CHANNELS)}},
+            "webhook_url": {"type": ["string", "null"]},
+            "webhook_secret": {"type": "string", "description": "only in the answer to the POST that made it"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    alert = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "rule_id": {"type": "integer"},
+            "condition": {"enum": list(alert_rules.CONDITIONS)},
+            "customer_id": {"type": "string"},
+            "customer_name": {"type": "string"},
+            "state": {"enum": ["open", "resolved"]},
+            "values": {"type": "object", "description": "the numbers that made it fire"},
+            "opened_snapshot": {"type": "string"},
+            "opened_as_of": {"type": "string", "format": "date"},
+            "opened_at": {"type": "string", "format": "date-time"},
+            "resolved_snapshot": {"type": ["string", "null"]},
+            "resolved_as_of": {"type": ["string", "null"], "format": "date"},
+            "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+            "read": {"type": "boolean"},
+        },
+    }
+    return {"AlertRule": rule, "NewAlertRule": new_rule, "Alert": alert}
+
+
+def alert_paths() -> dict:
+    """The caller's own alert rules and alerts: another person's rule is 404, as an unknown one."""
+    rule_ref = _ref("AlertRule")
+    own = {"401": _error("not signed in")}
+    return {
+        "/api/v1/alert-rules": {
+            "get": {
+                "summary": "Your alert rules",
+                "responses": {"200": _json("your rules, oldest first", {"type": "array", "items": rule_ref}), **own},
+            },
+            "post": {
+                "summary": "Create an alert rule of yours",
+                "description": "Signed-in browsers send the session's CSRF token (X-CSRFToken); tokens need none.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("NewAlertRule")}},
+                },
+                "responses": {
+                    "201": _json("the rule, with its id (and its webhook secret, this once)", rule_ref),
+                    "400": _error("a bad body: `field` names the part at fault"),
+                    "403": _error("a calling condition, for a role that does not see calling"),
+                    **own,
+                },
+            },
+        },
+        "/api/v1/alert-rules/{id}": {
+            "get": {
+                "summary": "One alert rule of yours",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": _json("the rule", rule_ref), "404": _error("no rule of yours has this id"), **own},
+            },
+            "delete": {
+                "summary": "Delete an alert rule of yours, with its alerts",
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {
+                    "204": {"description": "deleted"},
+                    "404": _error("no rule of yours has this id"),
+                    **own,
+                },
+            },
+        },
+        "/api/v1/alerts": {
+            "get": {
+                "summary": "Your alerts, newest first",
+                "parameters": [
+                    _param("state", {"enum": ["open", "resolved", "all"], "default": "open"}, "which alerts")
+                ],
+                "responses": {
+                    "200": _json("your alerts", {"type": "array", "items": _ref("Alert")}),
+                    "400": _error("a bad parameter, named in the message"),
+                    **own,
+                },
+            }
+        },
+    }
+
+
 def openapi_document() -> dict:
     filters = [
         _param(
@@ -69,6 +214,8 @@ def openapi_document() -> dict:
         _param("tag", {"type": "string"}, "customers carrying any of these custom tags", True),
         _param("q", {"type": "string", "maxLength": 200}, "case-insensitive substring of the customer name or ID"),
         _param("needs_attention", {"type": "boolean"}, "only customers that need attention"),
+        _param("health_band", {"enum": list(BANDS)}, "customers in any of these health bands", True),
+        _param("reason", {"enum": list(REASONS)}, "customers whose health reasons include any of these", True),
     ]
     toggle = _param(
         "product",
@@ -98,14 +245,16 @@ def openapi_document() -> dict:
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
             "schemas": {
-                "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
+                "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+                **alert_schemas(),
             },
         },
         "security": [{"bearer": []}, {"session": []}],
         "paths": {
             "/api/v1/kpis": {
                 "get": {
-                    "summary": "KPI groups (headline, recently_added, expiring, renewing, low_allocation, overage, call_queues)",
+                    "summary": "KPI groups (headline, recently_added, expiring, renewing, low_allocation, overage, "
+                    "call_queues, health)",
                     "parameters": [toggle, *filters],
                     "responses": {
                         "200": {
@@ -173,6 +322,24 @@ def openapi_document() -> dict:
                         **errors,
                     },
                 },
+            },
+            **alert_paths(),
+            "/api/v1/customers/{customer_id}/notes.csv": {
+                "get": {
+                    "summary": "A customer's notes as CSV (customer_id, note_id, author, created_at, updated_at, body)",
+                    "description": "Newest first; times in UTC. A cell a spreadsheet would read as a formula "
+                    "starts with an apostrophe.",
+                    "parameters": [
+                        {"name": "customer_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        _param("bom", {"enum": ["true", "false"]}, "start with a UTF-8 byte-order mark (Excel)"),
+                    ],
+                    "responses": {
+                        "200": {"description": "the file", "content": {"text/csv": {}}},
+                        "400": _error("an unknown parameter, or a bad bom"),
+                        "401": _error("not signed in"),
+                        "404": _error("no such customer, or one outside your scope (the same answer)"),
+                    },
+                }
             },
         },
     }

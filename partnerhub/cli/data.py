@@ -3,6 +3,7 @@ the snapshots, migrate, back up and restore the app-state store."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from datetime import date
@@ -16,6 +17,8 @@ from flask.cli import AppGroup
 from partnerhub.data.runtime import services
 from partnerhub.data.snapshot_integrity import duckdb_reason
 from partnerhub.data.snapshots import Health
+
+log = logging.getLogger(__name__)
 
 data_cli = AppGroup("data", help="Demo data, imports and snapshots.")
 
@@ -76,6 +79,27 @@ def import_cmd(directory: Path):
     for what, n in result.directory_changes.items():
         click.echo(f"{what.replace('_', ' '):24} {n:>12,}")
     click.echo(f"snapshot {result.snapshot_id} is current: as_of {result.as_of} ({time.monotonic() - started:.1f} s)")
+    if result.snapshot_id:
+        _run_alerts(result.snapshot_id)
+
+
+def _run_alerts(snapshot_id: str) -> None:
+    """The alert rules and digests of the new snapshot, once, in this
+    process (ARCHITECTURE.md "The weekly cycle"). The import has succeeded
+    whatever happens here: a message not delivered stays pending, and an
+    evaluation that fails is said on stderr and done by `alerts run`."""
+    from partnerhub.alerts.evaluate import run
+
+    svc = services()
+    try:
+        snapshot = svc.snapshots.kept(snapshot_id)
+        summary = run(svc, snapshot) if snapshot is not None else None
+    except Exception as err:  # the data is in; alerts can be run again
+        log.exception("alert evaluation after the import failed")
+        click.echo(f"alerts: not evaluated ({type(err).__name__}: {err}); run `flask --app app alerts run`", err=True)
+        return
+    if summary is not None:
+        click.echo(summary.line())
 
 
 def health_lines(health: Health) -> list[str]:

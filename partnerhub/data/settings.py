@@ -9,9 +9,11 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 def _int(name: str, default: int) -> int:
@@ -41,6 +43,13 @@ def _at_least_one(name: str, default: int) -> int:
     return value
 
 
+def _not_negative(name: str, default: float) -> float:
+    value = _float(name, default)
+    if value < 0:
+        raise SystemExit(f"setting {name}={value} is below 0")
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name, "").strip().lower()
     if raw == "":
@@ -61,6 +70,99 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """PARTNERHUB_SMTP_URL, parsed: smtp://[user:password@]host[:port] with
+    ?starttls=true for STARTTLS, smtps:// for TLS from the first byte. The
+    password never appears in a repr or a message."""
+
+    host: str
+    port: int
+    security: str = "none"  # none | starttls | tls
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    def location(self) -> str:
+        """For messages: the server without the password."""
+        scheme = "smtps" if self.security == "tls" else "smtp"
+        user = f"{self.user}@" if self.user else ""
+        query = "?starttls=true" if self.security == "starttls" else ""
+        return f"{scheme}://{user}{self.host}:{self.port}{query}"
+
+
+_SMTP_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+def _hide_password(url: str) -> str:
+    """The URL as given, its password (if any) replaced, for error messages."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, hostpart = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{hostpart}"
+
+
+def parse_smtp_url(url: str, name: str = "PARTNERHUB_SMTP_URL") -> SmtpServer:
+    """The SMTP server of a URL; SystemExit naming what is wrong otherwise."""
+    shown = _hide_password(url)
+
+    def bad(reason: str) -> SystemExit:
+        return SystemExit(f"setting {name}={shown!r}: {reason}")
+
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as err:
+        raise bad(f"not a URL ({err})") from None
+    if parts.scheme not in ("smtp", "smtps"):
+        raise bad("use smtp://host:port (add ?starttls=true for STARTTLS) or smtps://host:port for TLS")
+    if not parts.hostname:
+        raise bad("no host")
+    if parts.path not in ("", "/") or parts.fragment:
+        raise bad("a path has no meaning here; only ?starttls=true|false")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(query) - {"starttls"})
+    if unknown:
+        raise bad(f"unknown parameter {unknown[0]!r}; only ?starttls=true|false")
+    starttls = query.get("starttls", ["false"])[-1].strip().lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no"):
+        raise bad("starttls must be true or false")
+    security = "tls" if parts.scheme == "smtps" else ("starttls" if starttls in ("true", "1", "yes") else "none")
+    if parts.scheme == "smtps" and starttls in ("true", "1", "yes"):
+        raise bad("smtps:// is TLS already; STARTTLS is for smtp://")
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    if password and not user:
+        raise bad("a password without a user")
+    return SmtpServer(parts.hostname, port or _SMTP_PORTS[security], security, user, password)
+
+
+def _smtp(name: str) -> SmtpServer | None:
+    raw = os.environ.get(name, "").strip()
+    return parse_smtp_url(raw, name) if raw else None
+
+
+DEFAULT_MAIL_FROM = "Partner Hub Analytics <partnerhub@localhost>"
+
+
+def _mail_from(name: str) -> str:
+    raw = os.environ.get(name, "").strip() or DEFAULT_MAIL_FROM
+    address = parseaddr(raw)[1]
+    if "@" not in address or any(ch in raw for ch in "\r\n"):
+        raise SystemExit(f"setting {name}={raw!r} is not a sender like 'Partner Hub <partnerhub@example.com>'")
+    return raw
+
+
+def _base_url(name: str, default: str) -> str:
+    raw = os.environ.get(name, "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SystemExit(f"setting {name}={raw!r} is not an http(s) address like https://partnerhub.example.com")
+    return raw.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -100,6 +202,19 @@ class Settings:
     # argon2 cost: the library default. The test suite passes "cheap" in code;
     # deliberately no environment variable, so production cannot lower it
     argon2_profile: str = "default"
+    # alerts and digests (interfaces.md "Alerts and digests"); no SMTP server: no e-mail
+    smtp: SmtpServer | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    base_url: str = "http://127.0.0.1:8050"  # where links in messages point
+    # delivery (partnerhub/alerts/outbox.py): attempts within one run, waiting
+    # backoff * 2**n seconds (at most backoff_max) between them; a delivery
+    # still failing waits backoff_max for the next run, and is given up
+    # (failed) after max_attempts in all
+    delivery_attempts_per_run: int = 3
+    delivery_backoff_seconds: float = 2.0
+    delivery_backoff_max_seconds: float = 60.0
+    delivery_max_attempts: int = 10
+    delivery_timeout_seconds: float = 20.0
 
     @property
     def snapshots_dir(self) -> Path:
@@ -155,6 +270,14 @@ def load_settings(**overrides) -> Settings:
         export_cache_mb=_at_least_one("PARTNERHUB_EXPORT_CACHE_MB", 1024),
         customer_org_url_template=os.environ.get("PARTNERHUB_CUSTOMER_ORG_URL", Settings.customer_org_url_template),
         helpdesk_url=os.environ.get("PARTNERHUB_HELPDESK_URL", Settings.helpdesk_url),
+        smtp=_smtp("PARTNERHUB_SMTP_URL"),
+        mail_from=_mail_from("PARTNERHUB_MAIL_FROM"),
+        base_url=_base_url("PARTNERHUB_BASE_URL", Settings.base_url),
+        delivery_attempts_per_run=_at_least_one("PARTNERHUB_DELIVERY_ATTEMPTS_PER_RUN", 3),
+        delivery_backoff_seconds=_not_negative("PARTNERHUB_DELIVERY_BACKOFF_SECONDS", 2.0),
+        delivery_backoff_max_seconds=_not_negative("PARTNERHUB_DELIVERY_BACKOFF_MAX_SECONDS", 60.0),
+        delivery_max_attempts=_at_least_one("PARTNERHUB_DELIVERY_MAX_ATTEMPTS", 10),
+        delivery_timeout_seconds=_not_negative("PARTNERHUB_DELIVERY_TIMEOUT_SECONDS", 20.0) or 20.0,
     )
     values.update(overrides)
     if "secure_cookies" not in values:

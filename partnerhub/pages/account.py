@@ -30,6 +30,7 @@ from partnerhub.data.preferences import get_preferences
 from partnerhub.data.runtime import services
 from partnerhub.formatting import default_time_zone, fmt_datetime, time_zone_choices, use_request_time_zone
 from partnerhub.i18n import N_, _
+from partnerhub.pages._alerts.digest_card import digest_card
 from partnerhub.pages._feedback import alert, shows_refusal
 from partnerhub.services import preferences as preference_actions
 from partnerhub.services import sessions as session_actions
@@ -118,7 +119,7 @@ def _create_token(n, name):
                 ]
             ),
             html.P(
-                [_("Use it as the header "), html.Code("Authorization: Bearer …"), _(" for /api/v1/…")],
+                [_("Send it with every call to /api/v1/ as this header:"), " ", html.Code("Authorization: Bearer …")],
                 className="small mb-0 mt-1",
             ),
         ]
@@ -438,6 +439,7 @@ def layout(**_params):
             ),
             dbc.Row(dbc.Col(sessions_card(ident.id), className="mb-3")),
             dbc.Row(dbc.Col(time_zone_card(ident.id), lg=7, className="mb-3")),
+            dbc.Row(dbc.Col(digest_card(), lg=7, className="mb-3")),
         ],
         id="account-page",
     )

@@ -1,5 +1,5 @@
 """Administration (partner full administrators only): users and roles, admin
-assignments, audit log (pages/_admin holds one module per tab).
+assignments, audit log, data status (pages/_admin holds one module per tab).
 
 The request guard already refuses this page and its callbacks to every other
 role (area "administration", ids prefixed `admin-`); every change goes
@@ -16,10 +16,13 @@ from flask import has_request_context
 from partnerhub.auth import users as auth_users
 from partnerhub.auth.audit import audit_actions, list_audit
 from partnerhub.auth.guard import area_allowed
-from partnerhub.data.runtime import services
+from partnerhub.data import alerts as alert_store
+from partnerhub.data.runtime import current_snapshot, services
 from partnerhub.i18n import _
 from partnerhub.pages._admin.assignments_tab import assignments_tab
 from partnerhub.pages._admin.audit_tab import AUDIT_LIMIT, audit_tab
+from partnerhub.pages._admin.data_status_tab import data_status_tab
+from partnerhub.pages._admin.deliveries_tab import DELIVERY_LIMIT, deliveries_tab
 from partnerhub.pages._admin.snapshot_notice import snapshot_notice
 from partnerhub.pages._admin.users_tab import users_tab
 
@@ -49,6 +52,12 @@ def layout(**_params):
                         audit_tab(audit_actions(state), list_audit(state, limit=AUDIT_LIMIT)),
                         label=_("Audit log"),
                         tab_id="admin-tab-audit",
+                    ),
+                    dbc.Tab(data_status_tab(current_snapshot()), label=_("Data status"), tab_id="admin-tab-data"),
+                    dbc.Tab(
+                        deliveries_tab(alert_store.delivery_log(state, limit=DELIVERY_LIMIT)),
+                        label=_("Deliveries"),
+                        tab_id="admin-tab-deliveries",
                     ),
                 ],
                 id="admin-tabs",
