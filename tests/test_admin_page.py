@@ -181,7 +181,7 @@ def test_assign_and_unassign_customers(app, services):
             changed=["admin-assign-submit.n_clicks"],
         )
 
-    assert "Unknown customer ids: NOPE-1" in _text(assign(["CUST-000030", "NOPE-1"]))
+    assert "Unknown customer id: NOPE-1." in _text(assign(["CUST-000030", "NOPE-1"]))
     assert assignments_for_user(services.state, email) == []
     assert "Assigned 2 customers" in _text(assign(["CUST-000030", "CUST-000031"]))
     assert [a["customer_id"] for a in assignments_for_user(services.state, email)] == ["CUST-000030", "CUST-000031"]

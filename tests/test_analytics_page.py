@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from partnerhub.components import fmt
-from partnerhub.components.grid import sort_frame
+from partnerhub.components.grid import header_tip, sort_frame
 from partnerhub.metrics.datasets import DATASETS, KPI_GROUPS
 from partnerhub.metrics.types import View
 from partnerhub.pages._analytics.licenses import HEADLINE, TABLES, TREND
@@ -65,7 +65,7 @@ def test_every_kpi_and_column_has_its_definition(app):
             info = find(layout, spec.kpi_id(key) + "-info")
             assert ": " in info["aria-label"] and len(info["aria-label"]) > 20, key
         for column in find(layout, spec.grid_id)["columnDefs"]:
-            assert column.get("headerTooltip"), (spec.dataset, column["field"])
+            assert header_tip(column), (spec.dataset, column["field"])
 
 
 @pytest.mark.parametrize("product", ["meetings", "calling"])

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import partnerhub.components as C
 from partnerhub.components import charts
+from partnerhub.components.grid import header_tip
 from partnerhub.formatting import MINUS, MISSING, fmt_int, fmt_ratio
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,11 @@ def walk(node):
 
 def text_of(node) -> str:
     return " ".join(n for n in walk(node) if isinstance(n, str))
+
+
+def tip_of(node) -> str:
+    """The text of an element's tooltip (assets/app.js shows `data-tip`)."""
+    return node.to_plotly_json()["props"]["data-tip"]
 
 
 def by_id(node, id_):
@@ -162,8 +168,8 @@ def test_license_bar_normal_line():
     text = text_of(bar)
     for words in ("12 used", "8 assigned, unused", "5 available", "of 25"):
         assert words in text
-    sentence = "12 used, 8 assigned but unused, 5 available of 25 licenses"
-    assert bar.title == sentence
+    sentence = "12 used, 8 assigned but unused, 5 available of 25 licenses."
+    assert tip_of(bar) == sentence
     assert by_class(bar, "visually-hidden")[0].children == sentence
     assert not by_class(bar, "lb-overage")
 
@@ -174,7 +180,7 @@ def test_license_bar_zero_total():
     bar = C.license_bar(0, 0, 0)
     assert "No licenses" in text_of(bar)
     assert not by_class(bar, "license-bar-seg")
-    assert bar.title == "0 used, 0 assigned but unused, 0 available of 0 licenses"
+    assert tip_of(bar) == "0 used, 0 assigned but unused, 0 available of 0 licenses."
     # None counts as 0 rather than failing
     assert C.license_bar_segments(None, None, None).empty
 
@@ -191,7 +197,7 @@ def test_license_bar_overage_is_visible():
     assert over.style == {"left": f"{seg.total_pct}%", "width": f"{seg.overage_pct}%"}
     assert by_class(bar, "lb-total-marker")[0].style == {"left": f"{seg.total_pct}%"}
     assert "9 over" in text_of(bar)
-    assert "9 assigned beyond the licensed total" in bar.title
+    assert "9 assigned beyond the licensed total" in tip_of(bar)
     assert "license-bar-over" in bar.className
 
     # licenses assigned with none licensed: all of it is overage
@@ -297,8 +303,14 @@ def test_column_defs_map_kinds_to_renderers_and_formatters():
     assert defs["end_date"]["valueFormatter"] == {"function": "fmtDate(params.value)"}
     assert defs["weekly_usage_change"]["valueFormatter"] == {"function": "fmtChange(params.value)"}
     assert defs["auto_renew"]["refData"] == {"true": "Yes", "false": "No"}
-    assert defs["allocation_ratio"]["headerTooltip"] == "assigned / total_licenses"
-    assert "headerTooltip" not in defs["total_licenses"]
+    # the definition opens from an (i) button in the header, not AG Grid's mouse-only headerTooltip
+    header = defs["allocation_ratio"]["headerComponentParams"]
+    assert header["innerHeaderComponent"] == "HeaderInfo" and header["tip"] == "assigned / total_licenses"
+    assert header["infoLabel"] == "Allocation: assigned / total_licenses"
+    assert header_tip(defs["allocation_ratio"]) == "assigned / total_licenses"
+    assert "headerComponentParams" not in defs["total_licenses"] and "headerTooltip" not in defs["allocation_ratio"]
+    # a license bar column is never narrower than its bar and caption, whatever width a page asks for
+    assert defs["used"]["minWidth"] == C.column_def(("used", "L", "license_bar", None, True, 190))["minWidth"] >= 220
     assert defs["subscription_id"]["sortable"] is False and defs["subscription_id"]["minWidth"] == 150
     assert all(d["colId"] == d["field"] for d in defs.values())
     with pytest.raises(ValueError, match="unknown column kind"):
@@ -670,7 +682,12 @@ def test_filters_are_labelled():
     assert radios.value == "calling" and [o["value"] for o in radios.options] == ["meetings", "calling"]
     assert [o["label"] for o in radios.options] == ["Meetings", "Calling"]
     assert "Product" in text_of(toggle)
-    assert getattr(C.filter_bar([sel]), "aria-label") == "Filters"
+    panel = C.filter_bar([sel], id="customers-filters")
+    bar = next(n for n in walk(panel) if getattr(n, "id", None) == "customers-filters")
+    details = next(n for n in walk(panel) if isinstance(n, html.Details))
+    assert getattr(bar, "aria-label") == "Filters" and details.open is True
+    # the button that shows them on narrow screens, with the count of filters in use
+    assert "Filters" in text_of(next(n for n in walk(panel) if isinstance(n, html.Summary)))
 
 
 def test_figures_are_plain_plotly():
@@ -688,7 +705,13 @@ def test_components_build_inside_a_request():
     init_i18n(server)
     with server.test_request_context("/", headers={"Accept-Language": "en"}):
         assert C.fmt_days(2) == "2 days" and C.fmt_days(1) == "1 day"
-        assert C.license_bar(1, 2, 3).title == "1 used, 1 assigned but unused, 1 available of 3 licenses"
+        assert tip_of(C.license_bar(1, 2, 3)) == "1 used, 1 assigned but unused, 1 available of 3 licenses."
+        # one license is singular: a screen reader never hears "of 1 licenses"
+        assert tip_of(C.license_bar(1, 1, 1)) == "1 used, 0 assigned but unused, 0 available of 1 license."
+        assert tip_of(C.license_bar(3, 3, 1)) == (
+            "3 used, 0 assigned but unused, 0 available of 1 license. 2 assigned beyond the licensed total."
+        )
+        assert tip_of(C.license_bar(2, 2, 1)).endswith("of 1 license. 1 assigned beyond the licensed total.")
         assert "9 over" in text_of(C.license_bar(30, 34, 25))
         labels = C.column_def(("used", "Licenses", "license_bar")).get("cellRendererParams")["labels"]
         assert "%(used)s" in labels["sentence"]  # filled in by the browser-side renderer

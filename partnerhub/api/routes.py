@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from itertools import chain
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from partnerhub.auth.guard import area_allowed
 from partnerhub.auth.scope import current_scope
@@ -359,14 +360,56 @@ def get_openapi():
 
 def unknown_address(rest: str = ""):
     # without this, Dash's catch-all page route would answer 200 with HTML
-    return jsonify(error=_("no such address '%(path)s'", path=request.path)), 404
+    return jsonify(error=_("There is no such address: %(path)s.", path=request.path)), 404
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def http_error_message(e: HTTPException) -> str:
+    """A sentence for an HTTP error werkzeug raises (routing, a body too
+    large), in the request's language: werkzeug's own descriptions are English."""
+    if e.code == 404:
+        return _("There is no such address: %(path)s.", path=request.path)
+    if e.code == 405:
+        allowed = ", ".join(sorted(m for m in (getattr(e, "valid_methods", None) or ()) if m != "OPTIONS"))
+        return _(
+            "%(method)s is not allowed at %(path)s; use %(allowed)s.",
+            method=request.method,
+            path=request.path,
+            allowed=allowed or "GET",
+        )
+    if e.code == 413:
+        return _("The request is too large.")
+    if e.code == 415:
+        return _("This address does not accept that type of content.")
+    return _("The request could not be answered (HTTP %(code)s).", code=e.code)
+
+
+def http_error_json(e: HTTPException):
+    """Every HTTP error under /api/ as JSON {"error": ...}, with werkzeug's
+    headers kept (405's Allow); any other address answers as before."""
+    if not is_api_path(request.path) or e.code is None:
+        return e
+    response = jsonify(error=http_error_message(e))
+    response.status_code = e.code
+    for name, value in e.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+@bp.record_once
+def _api_http_errors(setup) -> None:
+    # a wrong method or an unknown path fails in routing, before any
+    # blueprint is chosen: only an app-wide handler sees it
+    setup.app.register_error_handler(HTTPException, http_error_json)
 
 
 @bp.errorhandler(Exception)
 def _unexpected(e):
-    from werkzeug.exceptions import HTTPException
-
     if isinstance(e, HTTPException):
-        return jsonify(error=e.description), e.code
+        return http_error_json(e)
     current_app.logger.exception("API error")
-    return jsonify(error=_("internal error; it has been logged")), 500
+    return jsonify(error=_("Internal error; it has been logged.")), 500

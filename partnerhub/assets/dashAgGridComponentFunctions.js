@@ -85,6 +85,12 @@
       return values[k] === undefined ? "" : values[k];
     });
   }
+  var pluralRules = {};
+  function pluralOf(n) {
+    var locale = pageLocale();
+    if (!pluralRules[locale]) { pluralRules[locale] = new Intl.PluralRules(locale); }
+    return pluralRules[locale].select(n);
+  }
   function count(v) { return missing(v) ? 0 : Math.max(Math.round(Number(v)) || 0, 0); }
   function labelsOf(props) { return props.labels || {}; }
 
@@ -130,9 +136,11 @@
       var seg = barSegments(count(d[props.usedField || "used"]), count(d[props.assignedField || "assigned"]),
                             count(d[props.totalField || "total_licenses"]),
                             props.availableField ? d[props.availableField] : undefined);
-      var sentence = fill(L.sentence, {used: fmtInt(seg.used), unused: fmtInt(seg.unused),
+      // "of 1 license." / "of 3 licenses.": the catalogue's form for the total's plural category
+      var one = L.sentence_one && pluralOf(seg.total) === "one";
+      var sentence = fill(one ? L.sentence_one : L.sentence, {used: fmtInt(seg.used), unused: fmtInt(seg.unused),
                                        available: fmtInt(seg.available), total: fmtInt(seg.total)});
-      if (seg.overage) { sentence += "; " + fill(L.overage, {over: fmtInt(seg.overage)}); }
+      if (seg.overage) { sentence += " " + fill(L.overage, {over: fmtInt(seg.overage)}); }
       var empty = seg.usedPct + seg.unusedPct + seg.availablePct === 0;
       var parts = empty ? [h("span", {key: "n", className: "license-bar-none"}, L.none || MISSING)] : [
         h("div", {key: "u", className: "license-bar-seg lb-used", style: {width: seg.usedPct + "%"}}),
@@ -144,8 +152,9 @@
                              style: {left: seg.totalPct + "%", width: seg.overagePct + "%"}}));
         parts.push(h("div", {key: "m", className: "lb-total-marker", style: {left: seg.totalPct + "%"}}));
       }
+      // the sentence is the bar's tooltip (assets/app.js: hover, focus of the cell, tap)
       return h("div", {className: "license-bar license-bar-compact license-bar-cell" + (seg.overage ? " license-bar-over" : ""),
-                       title: sentence},
+                       "data-tip": sentence},
         h("div", {className: "license-bar-track" + (empty ? " license-bar-empty" : ""), "aria-hidden": "true"}, parts),
         h("span", {className: "license-bar-caption", "aria-hidden": "true"},
           fmtInt(seg.used) + " / " + fmtInt(seg.assigned) + " / " + fmtInt(seg.total),
@@ -211,6 +220,20 @@
         return h("span", {key: i, className: "badge status-badge status-" + String(s).replace(/[^a-z_]/g, "")},
           h("i", {className: "bi " + (icons[s] || "bi-circle") + " me-1", "aria-hidden": "true"}), words[i]);
       }));
+    },
+
+    // A column's name and an (i) button whose tooltip is the column's
+    // definition (assets/app.js shows it on hover, keyboard focus of the
+    // header and tap; a click on the button never sorts). The button is not
+    // a tab stop: AG Grid moves the focus header by header.
+    HeaderInfo: function (props) {
+      var name = props.displayName;
+      if (!props.tip) { return h("span", {className: "ag-header-cell-text"}, name); }
+      return h("span", {className: "ph-header"},
+        h("span", {className: "ag-header-cell-text"}, name),
+        h("button", {type: "button", className: "info-icon ph-header-info", tabIndex: -1,
+                     "data-tip": props.tip, "aria-label": props.infoLabel || props.tip},
+          h("i", {className: "bi bi-info-circle", "aria-hidden": "true"})));
     },
 
     CustomerLink: function (props) {

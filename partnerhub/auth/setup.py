@@ -64,6 +64,9 @@ def answer_client_errors(server) -> None:
         # components.grid.BadRowRequest) answers JSON like the guard's 400s
         if request.path == CALLBACK_PATH:
             return _error(400, err.description or _("Bad request."))
+        if request.path == "/api" or request.path.startswith("/api/"):
+            # every API error is JSON (interfaces.md), a body it cannot read included
+            return _error(400, _("The request could not be read."))
         return err
 
     def _unknown_component_file(err):

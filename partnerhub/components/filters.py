@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from partnerhub.i18n import _
 
-from .icons import aria
+from .icons import aria, icon
 
 
 def options(items: Iterable) -> list[dict]:
@@ -104,6 +104,21 @@ def product_toggle(id: str, value: str = "meetings", label: str | None = None) -
 
 
 def filter_bar(children, id: str | None = None, label: str | None = None) -> html.Div:
-    """Filters in a wrapping row; `label` names the group for assistive tech."""
+    """Filters in a wrapping row; `label` names the group for assistive tech.
+
+    The row sits in a <details> opened on wide screens, where its "Filters"
+    button is not shown; on narrow ones (768 px and less, assets/app.js)
+    it starts closed behind that button, which counts the active filters,
+    so the first screen shows the results. `id` is the row's, as before."""
     props: dict[str, Any] = {"id": id} if id is not None else {}
-    return html.Div(children, className="filter-bar", role="group", **aria(label=label or _("Filters")), **props)
+    summary = html.Summary(
+        [
+            icon("bi-funnel", "me-1"),
+            _("Filters"),
+            # the number of filters in use, counted in the browser (assets/app.js)
+            html.Span(className="badge rounded-pill text-bg-primary filter-count ms-2 d-none"),
+        ],
+        className="btn btn-outline-primary btn-sm filter-toggle",
+    )
+    bar = html.Div(children, className="filter-bar", role="group", **aria(label=label or _("Filters")), **props)
+    return html.Div(html.Details([summary, bar], open=True, className="filter-panel"), className="filter-panel-wrap")

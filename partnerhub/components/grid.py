@@ -22,7 +22,14 @@ page 1, so the grid asks again.
 
 Columns are (field, header, kind, tooltip) tuples or `Column`s. The kind
 picks the formatter or cell renderer (assets/dashAgGridComponentFunctions.js);
-the tooltip (the metric's definition) becomes the header tooltip.
+the tooltip (the metric's definition) is shown by an (i) button in the header
+(`HeaderInfo`), which opens on hover, keyboard focus and tap alike.
+
+Layout (assets/app.js fits every `.data-grid` on the page): a client-side grid
+holding one page of rows or fewer grows with its rows (domLayout autoHeight);
+any other grid takes the window's height below the navigation bar, never more
+than one page of its rows, and shrinks to the rows its current page holds.
+Columns are sized to their content, then widened to fill the grid.
 """
 
 from __future__ import annotations
@@ -42,12 +49,17 @@ from werkzeug.exceptions import BadRequest
 
 from partnerhub.formatting import collation as request_collation
 from partnerhub.formatting import request_time_zone
-from partnerhub.i18n import _
+from partnerhub.i18n import _, n_
 
 from .badges import STATUS_ICONS, status_labels, trend_labels
 from .collation import KEY_SUFFIX, collation_keys, with_collation_keys
 
 DEFAULT_PAGE_SIZE = 50
+ROW_HEIGHT = 40
+# the bar (60 px at least) beside "12,345 / 12,345 / 12,345 ▲ 1,234 over"
+LICENSE_BAR_MIN_WIDTH = 220
+# a header of up to two lines and the pagination bar, around a grid's rows
+GRID_CHROME_PX = 64 + 52
 MAX_BLOCK = 500  # a request never asks for more rows than this at once
 
 
@@ -97,7 +109,7 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
     "bool": lambda: {"refData": {"true": _("Yes"), "false": _("No")}},
     "license_bar": lambda: {
         "cellRenderer": "LicenseBar",
-        "minWidth": 250,
+        "minWidth": LICENSE_BAR_MIN_WIDTH,
         "cellRendererParams": {
             "usedField": "used",
             "assignedField": "assigned",
@@ -127,10 +139,23 @@ KINDS: dict[str, Callable[[], dict[str, Any]]] = {
 
 
 def _license_bar_labels() -> dict:
-    # %(x)s placeholders are filled in by the renderer with formatted counts
+    # %(x)s placeholders are filled in by the renderer with formatted counts;
+    # the renderer picks the sentence by the total's plural category
+    # (Intl.PluralRules: "one" or "other", as the catalogue's two forms)
+    keep = {k: f"%({k})s" for k in ("used", "unused", "available", "total")}
+    one, other = (
+        n_(
+            "%(used)s used, %(unused)s assigned but unused, %(available)s available of %(total)s license.",
+            "%(used)s used, %(unused)s assigned but unused, %(available)s available of %(total)s licenses.",
+            n,
+            **keep,
+        )
+        for n in (1, 2)
+    )
     return {
-        "sentence": _("%(used)s used, %(unused)s assigned but unused, %(available)s available of %(total)s licenses"),
-        "overage": _("%(over)s assigned beyond the licensed total"),
+        "sentence": other,
+        "sentence_one": one,
+        "overage": _("%(over)s assigned beyond the licensed total.", over="%(over)s"),
         "over": _("%(n)s over"),
         "none": _("No licenses"),
     }
@@ -150,13 +175,26 @@ def column_def(spec) -> dict:
         raise ValueError(f"unknown column kind {c.kind!r} for {c.field!r}; one of {sorted(KINDS)}")
     cd: dict[str, Any] = {"field": c.field, "colId": c.field, "headerName": c.header, "sortable": c.sortable}
     if c.tooltip:
-        cd["headerTooltip"] = c.tooltip
+        # an (i) button beside the header's name, not AG Grid's headerTooltip
+        # (mouse only, after a delay, never on touch)
+        cd["headerComponentParams"] = {
+            "innerHeaderComponent": "HeaderInfo",
+            "tip": c.tooltip,
+            "infoLabel": _("%(label)s: %(definition)s", label=c.header, definition=c.tooltip),
+        }
     cd.update(KINDS[c.kind]())
     if not c.sortable:
         cd["sortable"] = False
     if c.width:
-        cd["minWidth"] = c.width
+        # a license bar column never narrower than its bar and caption
+        cd["minWidth"] = max(c.width, LICENSE_BAR_MIN_WIDTH) if c.kind == "license_bar" else c.width
     return cd
+
+
+def header_tip(cd: Mapping) -> str | None:
+    """The definition a column definition's header shows, if any."""
+    params = cd.get("headerComponentParams") or {}
+    return params.get("tip") or cd.get("headerTooltip")
 
 
 def column_defs(columns: Iterable) -> list[dict]:
@@ -207,7 +245,6 @@ def data_grid(
     *,
     server_side: bool = True,
     page_size: int = DEFAULT_PAGE_SIZE,
-    height: str = "560px",
     empty_message: str | None = None,
     grid_options: Mapping | None = None,
     class_name: str = "",
@@ -223,38 +260,52 @@ def data_grid(
     empty: "No customer matches these filters"); default "No rows to show".
     grid_options: extra dashGridOptions, merged last. Put the grid inside a
     `section(...)`: its heading names the table.
+    Height: a grid that does not show all its rows takes the window's
+    height below the navigation bar, up to one page of rows (CSS class
+    `data-grid-fill`, see the module docstring); nobody sets it in pixels.
     """
     options = {
         "ensureDomOrder": True,  # DOM order = visual order for screen readers
         "suppressColumnVirtualisation": True,  # every column in the DOM, so it can be read and tabbed to
-        "tooltipShowDelay": 300,
+        "tooltipShowDelay": 0,
         "tooltipInteraction": True,
+        # AG Grid skips painting a grid off screen (content-visibility: auto):
+        # a printed or saved page would show empty boxes for the lower grids
+        "suppressContentVisibilityAuto": True,
         "enableCellTextSelection": True,
         "localeText": locale_text() | ({"noRowsToShow": empty_message} if empty_message else {}),
         "pagination": True,
         "paginationPageSize": page_size,
         "paginationPageSizeSelector": False,
         "suppressMultiSort": False,
-        "rowHeight": 40,
+        "rowHeight": ROW_HEIGHT,
         # rows and columns slide in over ~400 ms by default: the page looks settled later for nothing
         "animateRows": False,
         "suppressColumnMoveAnimation": True,
     }
     kwargs: dict[str, Any] = {}
+    options.update(grid_options or {})
+    row_height = int(str(options.get("rowHeight") or ROW_HEIGHT))
+    # the most a grid needs: one page of rows (app.css caps .data-grid-fill by it)
+    fill = {
+        "width": "100%",
+        "height": "var(--ph-grid-height)",  # app.css .data-grid-fill
+        "--ph-grid-page": f"{page_size * row_height + GRID_CHROME_PX}px",
+    }
+    layout = "data-grid-fill"
     if server_side:
-        options.update(
-            {"cacheBlockSize": page_size, "maxBlocksInCache": 20, "infiniteInitialRowCount": page_size, "rowBuffer": 0}
-        )
+        server = {"cacheBlockSize": page_size, "maxBlocksInCache": 20, "infiniteInitialRowCount": page_size}
+        options = {**server, "rowBuffer": 0, **options}
         kwargs["rowModelType"] = "infinite"
-        style = {"height": height, "width": "100%"}
+        style: dict[str, str] = fill
     else:
         kwargs["rowData"] = list(row_data or [])
         if len(kwargs["rowData"]) <= page_size:
-            options.update({"domLayout": "autoHeight", "pagination": False})
+            options = {**options, "domLayout": "autoHeight", "pagination": False, **(grid_options or {})}
             style = {"width": "100%"}
+            layout = "data-grid-auto"
         else:
-            style = {"height": height, "width": "100%"}
-    options.update(grid_options or {})
+            style = fill
     defs = column_defs(columns)
     if not server_side:
         # sorted in the browser: text by the same collation as the server's sorts
@@ -270,15 +321,14 @@ def data_grid(
             "resizable": True,
             "filter": False,
             "suppressHeaderMenuButton": True,
-            "minWidth": 110,
-            "flex": 1,
+            "minWidth": 90,
             "wrapHeaderText": True,
             "autoHeaderHeight": True,
         },
         dashGridOptions=options,
         columnSize=None,
         eventListeners={"cellKeyDown": ["phCellKeyDown(params)"]},
-        className=("ag-theme-quartz data-grid " + class_name).strip(),
+        className=f"ag-theme-quartz data-grid {layout} {class_name}".strip(),
         style=style,
         **kwargs,
     )

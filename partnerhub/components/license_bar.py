@@ -2,7 +2,8 @@
 
 Readable without colour: each segment has its own pattern (solid, stripes,
 empty outline), the numbers are written next to the bar, the full sentence is
-in the hover title and in visually-hidden text for screen readers. Overage
+in its tooltip (hover, keyboard focus, tap) and in visually-hidden text for
+screen readers. Overage
 (assigned > total) widens the scale to what is assigned, marks where the
 licensed total ends and hatches what lies beyond it, labelled "N over".
 
@@ -13,11 +14,12 @@ draws the same bar from a row's used / assigned / total_licenses fields.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dash import html
 
 from partnerhub.formatting import fmt_int
-from partnerhub.i18n import _
+from partnerhub.i18n import _, n_
 
 from .icons import aria
 
@@ -87,16 +89,18 @@ def license_bar_segments(used, assigned, total, available=None) -> BarSegments:
 
 
 def license_bar_text(seg: BarSegments) -> str:
-    """The sentence a screen reader hears and a hover title shows."""
-    text = _(
-        "%(used)s used, %(unused)s assigned but unused, %(available)s available of %(total)s licenses",
+    """The sentence a screen reader hears and the bar's tooltip shows."""
+    text = n_(
+        "%(used)s used, %(unused)s assigned but unused, %(available)s available of %(total)s license.",
+        "%(used)s used, %(unused)s assigned but unused, %(available)s available of %(total)s licenses.",
+        seg.total,
         used=fmt_int(seg.used),
         unused=fmt_int(seg.unused),
         available=fmt_int(seg.available),
         total=fmt_int(seg.total),
     )
     if seg.overage:
-        text += "; " + _("%(over)s assigned beyond the licensed total", over=fmt_int(seg.overage))
+        text += " " + _("%(over)s assigned beyond the licensed total.", over=fmt_int(seg.overage))
     return text
 
 
@@ -150,12 +154,13 @@ def license_bar(used, assigned, total, available=None, id=None, compact: bool = 
             className="license-bar-legend",
             **aria(hidden="true"),
         )
-    props = {"id": id} if id is not None else {}
+    tip: dict[str, Any] = {"data-tip": sentence, **({"id": id} if id is not None else {})}
     return html.Div(
         [track, caption, html.Span(sentence, className="visually-hidden")],
         className="license-bar"
         + (" license-bar-compact" if compact else "")
         + (" license-bar-over" if seg.overage else ""),
-        title=sentence,
-        **props,
+        # a tooltip for mouse, keyboard and tap (assets/app.js), not a native title
+        tabIndex=0,
+        **tip,
     )

@@ -16,13 +16,21 @@ from .caller import Caller
 from .checks import require, require_customers
 from .lookup import customer_names
 from .outcome import Outcome
+from .users import saving
 
 
 class UnknownCustomers(ValueError):
     """Customer ids the current snapshot does not have."""
 
     def __init__(self, ids: list[str]):
-        super().__init__(_("Unknown customer ids: %(ids)s", ids=", ".join(ids)))
+        super().__init__(
+            n_(
+                "Unknown customer id: %(ids)s. Pick customers of the current data.",
+                "Unknown customer ids: %(ids)s. Pick customers of the current data.",
+                len(ids),
+                ids=", ".join(ids),
+            )
+        )
         self.ids = ids
 
 
@@ -32,7 +40,8 @@ def _form(caller: Caller, email, customer_ids, nothing_picked: str) -> list[str]
         raise ValueError(_("Pick an administrator first."))
     if not customer_ids:
         raise ValueError(nothing_picked)
-    return list(dict.fromkeys(store.check_customer_id(c) for c in customer_ids))
+    with saving():
+        return list(dict.fromkeys(store.check_customer_id(c) for c in customer_ids))
 
 
 def assign_customers(caller: Caller, email, customer_ids) -> Outcome[list[str]]:
@@ -43,7 +52,8 @@ def assign_customers(caller: Caller, email, customer_ids) -> Outcome[list[str]]:
     unknown = [c for c in ids if c not in known]
     if unknown:
         raise UnknownCustomers(unknown)
-    added = store.assign_customers(caller.state, caller.actor, email, ids, source=caller.source)
+    with saving():
+        added = store.assign_customers(caller.state, caller.actor, email, ids, source=caller.source)
     message = n_(
         "Assigned %(num)s customer to %(email)s.",
         "Assigned %(num)s customers to %(email)s.",
@@ -57,7 +67,8 @@ def unassign_customers(caller: Caller, email, customer_ids) -> Outcome[list[str]
     """Removes these assignments of one administrator, all in one
     transaction: when one is not assigned, none is removed."""
     ids = _form(caller, email, customer_ids, _("Pick the customers to remove."))
-    removed = store.unassign_customers(caller.state, caller.actor, email, ids)
+    with saving():
+        removed = store.unassign_customers(caller.state, caller.actor, email, ids)
     message = n_(
         "Removed %(num)s customer from %(email)s.",
         "Removed %(num)s customers from %(email)s.",
@@ -73,7 +84,8 @@ def assign_to_customer(caller: Caller, customer_id, email) -> Outcome[list[str]]
     [cid] = require_customers(caller, "assignment.manage", [customer_id])
     if not email:
         raise ValueError(_("Choose an administrator first."))
-    added = store.assign_customers(caller.state, caller.actor, email, [cid], source=caller.source)
+    with saving():
+        added = store.assign_customers(caller.state, caller.actor, email, [cid], source=caller.source)
     if not added:
         return Outcome(_("%(email)s was assigned already.", email=email), 0, added)
     return Outcome(_("Assigned %(email)s to this customer.", email=email), 1, added)
@@ -85,5 +97,6 @@ def unassign_from_customer(caller: Caller, customer_id, email) -> Outcome[list[s
     [cid] = require_customers(caller, "assignment.manage", [customer_id])
     if not email:
         raise ValueError(_("Choose an administrator first."))
-    removed = store.unassign_customers(caller.state, caller.actor, email, [cid])
+    with saving():
+        removed = store.unassign_customers(caller.state, caller.actor, email, [cid])
     return Outcome(_("Removed %(email)s from this customer.", email=email), 1, removed)

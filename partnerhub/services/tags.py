@@ -3,6 +3,9 @@ remove a tag on customers: tag.assign, a partner admin in scope only)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from partnerhub.data import tags as store
 from partnerhub.i18n import _, n_
 
@@ -10,14 +13,47 @@ from .caller import Caller
 from .checks import require, require_customers
 from .outcome import Outcome
 
+COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
 
 def _name(value) -> str:
-    name = store.clean_name(value)
-    # the list's address separates several tags with commas (?tag=a,b), so a
-    # comma inside a name could not be filtered on
-    if "," in name:
-        raise ValueError(_("A tag name cannot contain a comma."))
-    return name
+    """A tag name as the store takes it, or ValueError naming the rule broken
+    (the store's own checks speak English only)."""
+    name = value.strip() if isinstance(value, str) else ""
+    if not name:
+        raise ValueError(_("Give the tag a name of 1 to %(max)s characters.", max=store.NAME_MAX))
+    if len(name) > store.NAME_MAX:
+        raise ValueError(
+            _(
+                "A tag name can have at most %(max)s characters; this one has %(count)s.",
+                max=store.NAME_MAX,
+                count=len(name),
+            )
+        )
+    # the list's address separates several tags with commas (?tag=a,b) and
+    # the customer list joins them with ';': neither could be filtered on
+    if "," in name or ";" in name:
+        raise ValueError(_("A tag name cannot contain a comma or a semicolon."))
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValueError(_("A tag name cannot contain control characters."))
+    return store.clean_name(name)
+
+
+def _color(value) -> str | None:
+    """A colour #rrggbb, None for none given."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not COLOR.match(value.strip()):
+        raise ValueError(
+            _("A tag colour looks like #rrggbb (for example #1f77b4); “%(value)s” does not.", value=str(value)[:20])
+        )
+    return value.strip().lower()
+
+
+def _unique(caller: Caller, name: str, tag_id=None) -> None:
+    for tag in store.list_tags(caller.state):
+        if tag["name"].casefold() == name.casefold() and str(tag["id"]) != str(tag_id):
+            raise ValueError(_("A tag named “%(name)s” exists already; choose another name.", name=tag["name"]))
 
 
 def _tag(caller: Caller, tag_id) -> dict:
@@ -36,7 +72,9 @@ def visible_tags(caller: Caller) -> list[dict]:
 
 def create(caller: Caller, name, color=None) -> Outcome[dict]:
     require(caller, "tag.manage")
-    tag = store.create_tag(caller.state, caller.actor, _name(name), color or store.DEFAULT_COLOR)
+    new_name = _name(name)
+    _unique(caller, new_name)
+    tag = store.create_tag(caller.state, caller.actor, new_name, _color(color) or store.DEFAULT_COLOR)
     return Outcome(_("Created the tag “%(name)s”.", name=tag["name"]), 1, tag)
 
 
@@ -47,7 +85,9 @@ def change(caller: Caller, tag_id, name=None, color=None) -> Outcome[dict]:
         raise ValueError(_("Choose the tag to change first."))
     _tag(caller, tag_id)
     new_name = _name(name) if name is not None and str(name).strip() else None
-    before, after = store.update_tag(caller.state, caller.actor, tag_id, new_name, color or None)
+    if new_name is not None:
+        _unique(caller, new_name, tag_id)
+    before, after = store.update_tag(caller.state, caller.actor, tag_id, new_name, _color(color))
     changes = []
     if after["name"] != before["name"]:
         changes.append(_("renamed to “%(name)s”", name=after["name"]))

@@ -25,19 +25,19 @@ def create(caller: Caller, name, owner_email: str | None = None) -> Outcome[str]
         email = normalize_email(owner_email)
         owner = get_user_by_email(caller.state, email)
         if owner is None:
-            raise ValueError(_("no user '%(email)s'", email=email))
+            raise ValueError(_("There is no user %(email)s.", email=email))
         if owner.disabled:
-            raise ValueError(_("%(email)s is disabled", email=owner.email))
+            raise ValueError(_("%(email)s is disabled: enable the user before giving them a token.", email=owner.email))
         owner_id = owner.id
     secret = store.create_token(caller.state, owner_id, name or "", actor=caller.actor)
-    return Outcome(_("Your new token (copy it now: it is shown only once):"), 1, secret)
+    return Outcome(_("Your new token follows; copy it now: it is shown only once."), 1, secret)
 
 
 def revoke_own(caller: Caller, token_id) -> Outcome[None]:
     """Revokes one of the caller's own tokens; another's is "no such token"."""
     require(caller, "account.manage")
     if caller.user_id is None:
-        raise ValueError(_("no such token"))
+        raise ValueError(_("There is no such token."))
     store.revoke_token(caller.state, caller.actor, token_id, caller.user_id)
     return Outcome(_("The token is revoked."), 1)
 

@@ -13,6 +13,7 @@ from partnerhub.data.runtime import services
 from partnerhub.i18n import N_, _
 from partnerhub.pages._feedback import shows_refusal
 
+from .audit_words import action_label, sentence
 from .fields import field, when
 
 AUDIT_LIMIT = 500
@@ -22,32 +23,22 @@ AUDIT_COLUMNS = (
     ("at", N_("When")),
     ("actor", N_("Who")),
     ("action", N_("Action")),
+    ("change", N_("What changed")),
     ("customer_id", N_("Customer")),
-    ("target", N_("Target")),
-    ("before", N_("Before")),
-    ("after", N_("After")),
 )
 
 
-def _change(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
-
-
 def audit_rows(rows: list[dict]) -> list[dict]:
+    """The rows as the viewer reads them: the action by its name and the
+    change as a sentence (audit_words), never a code or dict text."""
     return [
         {
             "id": str(r["id"]),
             "at": when(r["at"]),
             "actor": r["actor"],
-            "action": r["action"],
+            "action": action_label(r["action"]),
+            "change": sentence(r),
             "customer_id": r["customer_id"] or "–",
-            "target": r["target"] or "–",
-            "before": _change(r["before"]),
-            "after": _change(r["after"]),
         }
         for r in rows
     ]
@@ -87,7 +78,7 @@ def audit_tab(actions: list[str], rows: list[dict]) -> html.Div:
                                 id="admin-audit-action",
                                 value=ANY,
                                 options=[{"label": _("any"), "value": ANY}]
-                                + [{"label": a, "value": a} for a in actions],
+                                + [{"label": action_label(a), "value": a} for a in actions],
                             ),
                         ),
                         md=3,

@@ -212,7 +212,11 @@ def _change_user(_role, _reset, _disable, _enable, _end_sessions, _revoke, email
         message = alert(user_actions.change_role(caller, email, role).message)
     elif button == "admin-reset-submit":
         outcome = user_actions.reset_password(caller, email, password)
-        shown = [outcome.message, html.Code(outcome.value, id="admin-generated-password", className="user-select-all")]
+        shown = [
+            outcome.message,
+            " ",
+            html.Code(outcome.value, id="admin-generated-password", className="user-select-all"),
+        ]
         message = alert(shown if outcome.value else outcome.message)
     elif button == "admin-disable-submit":
         message = alert(user_actions.set_disabled(caller, email, True).message)

@@ -33,6 +33,38 @@ def problem_text(p: V.Problem) -> str:
     return _("The %(parameter)s “%(value)s” cannot be used.", **values)
 
 
+def problems_text(group: Sequence[V.Problem]) -> str:
+    """One sentence naming every value of one parameter left out for one
+    reason: "The status values “a”, “b” are unknown; use one of: ..."."""
+    if len(group) == 1:
+        return problem_text(group[0])
+    p = group[0]
+    values = {
+        "parameter": p.parameter,
+        "values": ", ".join(f"“{q.value}”" for q in group),
+        "allowed": ", ".join(p.allowed),
+    }
+    if p.reason == V.UNKNOWN_VALUE:
+        return _("The %(parameter)s values %(values)s are unknown; use one of: %(allowed)s.", **values)
+    if p.reason == V.UNKNOWN_TAG:
+        return _("There are no tags called %(values)s.", **values)
+    if p.reason == V.TOO_LONG:
+        return _(
+            "The %(parameter)s values %(values)s are longer than %(limit)s characters.", **values, limit=str(V.MAX_TEXT)
+        )
+    return _("The %(parameter)s values %(values)s cannot be used.", **values)
+
+
+def grouped(problems: Sequence[V.Problem]) -> list[list[V.Problem]]:
+    """The problems by parameter and reason, in the order first met; an
+    unknown parameter stays on its own (its sentence names its values)."""
+    groups: dict[tuple, list[V.Problem]] = {}
+    for i, p in enumerate(problems):
+        key = (i,) if p.reason == V.UNKNOWN_PARAMETER else (p.parameter, p.reason, p.allowed)
+        groups.setdefault(key, []).append(p)
+    return list(groups.values())
+
+
 def problems_alert(id: str, problems: Sequence[V.Problem], fallback: str | None = None):
     """A warning naming every value of the address that was left out, and
     what the page shows instead; None when there is nothing to say."""
@@ -42,7 +74,7 @@ def problems_alert(id: str, problems: Sequence[V.Problem], fallback: str | None 
         dbc.Alert(
             [
                 html.Strong(_("Part of this address could not be used and was left out.")),
-                html.Ul([html.Li(problem_text(p)) for p in problems], className="mb-1"),
+                html.Ul([html.Li(problems_text(g)) for g in grouped(problems)], className="mb-1"),
                 html.Div(fallback) if fallback else None,
             ],
             color="warning",
@@ -68,13 +100,13 @@ def _describe(pairs) -> str:
 
 
 def filters_notice(id: str, query: PageQuery, clear_href: str) -> html.Div:
-    """'Only customers matching: status: trial; tag: Gold · Show all customers'.
+    """'Only customers matching: status: trial; tag: Gold. · Show all customers'.
     Always in the layout (hidden without filters), so a callback may keep
     the link's address up to date (f"{id}-clear")."""
     return html.Div(
         [
             html.I(className="bi bi-funnel me-1", **aria(hidden="true")),
-            _("Only customers matching: %(filters)s", filters=_describe(query.filter_pairs)),
+            _("Only customers matching: %(filters)s.", filters=_describe(query.filter_pairs)),
             " · ",
             html.A(_("Show all customers"), href=clear_href, id=f"{id}-clear"),
         ],

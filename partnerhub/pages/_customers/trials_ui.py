@@ -123,12 +123,12 @@ def start_form() -> html.Div:
         html.Div(
             [
                 dbc.Label(labels[p], html_for=f"customers-trial-lic-{p}", className="form-label filter-label"),
+                # no min, max or whole step: the browser would hand an out-of-range
+                # value over as empty, and the message could not name it
                 dbc.Input(
                     id=f"customers-trial-lic-{p}",
                     type="number",
-                    min=MIN_LICENSES,
-                    max=MAX_LICENSES,
-                    step=1,
+                    step="any",
                     inputmode="numeric",
                     placeholder=_("not in the trial"),
                 ),
@@ -267,7 +267,9 @@ def _start(n, *rest):
     if not n:
         raise PreventUpdate
     *values, days, customer_id = rest
-    outcome = trial_actions.start(current_caller(), customer_id, dict(zip(PRODUCTS, values)), days)
+    outcome = trial_actions.start(
+        current_caller(), customer_id, dict(zip(PRODUCTS, values)), days, product_names=product_labels()
+    )
     trial = outcome.value
     return alert(started_message(trial) if trial else outcome.message), _panel(customer_id)
 
