@@ -143,8 +143,9 @@ def strings_in(value) -> list[str]:
 def page_text(page) -> str:
     return page.evaluate(
         "() => document.title + '\\n' + document.body.innerText + '\\n' + "
-        "[...document.querySelectorAll('[title],[aria-label],[placeholder]')]"
-        ".map(e => [e.title, e.getAttribute('aria-label'), e.placeholder].filter(Boolean).join('\\n')).join('\\n')"
+        "[...document.querySelectorAll('[title],[aria-label],[placeholder],[data-tip]')]"
+        ".map(e => [e.title, e.getAttribute('aria-label'), e.placeholder, e.getAttribute('data-tip')]"
+        ".filter(Boolean).join('\\n')).join('\\n')"
     )
 
 
@@ -221,7 +222,13 @@ def test_the_sign_in_and_404_pages_are_japanese(browser, base_url, browser_error
 
 def visit_every_page(page, visit: Visit, services, email: str, artifacts=None) -> None:
     role = DEMO_USERS[email]
-    sign_in_ja(page, email, "/customers")
+    sign_in_ja(page, email, "/")
+    expect(page.locator("#main")).to_contain_text("自分のフォローアップ", timeout=WAIT)
+    visit.check(f"{role} / (this week)")
+    if artifacts is not None:
+        screenshot(page, artifacts / "this-week-ja.png", 1280)
+        publish(artifacts / "this-week-ja.png", "this-week-ja.png")
+    page.goto("/customers")
     expect(page.locator("#nav-customers")).to_contain_text("顧客")
     page.locator("#customers-grid .ag-center-cols-container .ag-row").first.wait_for(timeout=WAIT)
     expect(page.locator("#customers-count")).to_contain_text("件")
@@ -232,6 +239,11 @@ def visit_every_page(page, visit: Visit, services, email: str, artifacts=None) -
 
     customer = expected_list(services, email).row(0, named=True)["customer_id"]
     page.goto(f"/customers/{customer}")
+    expect(page.get_by_role("tab", name="概要")).to_be_visible(timeout=WAIT)
+    visit.check(f"{role} /customers/{customer} [概要]")
+    if artifacts is not None:
+        screenshot(page, artifacts / "customer-overview-ja.png", 1280)
+        publish(artifacts / "customer-overview-ja.png", "customer-overview-ja.png")
     for tab in ("サブスクリプション", "トライアル", "パートナー管理者"):
         page.get_by_role("tab", name=tab).click()
         visit.check(f"{role} /customers/{customer} [{tab}]")
@@ -255,12 +267,15 @@ def visit_every_page(page, visit: Visit, services, email: str, artifacts=None) -
     page.goto("/resources")
     expect(page.locator("#main")).to_contain_text("リソースとヘルプ", timeout=WAIT)
     visit.check(f"{role} /resources")
+    page.goto("/alerts")
+    expect(page.locator("#main")).to_contain_text("アラート", timeout=WAIT)
+    visit.check(f"{role} /alerts")
     page.goto("/account")
     page.locator("#main").wait_for()
     visit.check(f"{role} /account")
     if may_see(role, "administration"):
         page.goto("/admin")
-        for tab in ("ユーザーとロール", "管理者の割り当て", "監査ログ"):
+        for tab in ("ユーザーとロール", "管理者の割り当て", "監査ログ", "データの状態", "配信"):
             page.get_by_role("tab", name=tab).click()
             visit.check(f"{role} /admin [{tab}]")
 
