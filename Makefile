@@ -63,8 +63,9 @@ format: setup-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# two workers, one test file each at a time (its fixtures stay in one process)
 test: lint debian
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # refresh the README's screenshots from a browser test run (never done by `make test`)
 screenshots: setup-dev debian

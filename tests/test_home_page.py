@@ -135,7 +135,7 @@ def _marks(app, home: Home, scope) -> dict[str, tuple[str, str, str]]:
         shown, hidden = props["children"]
         tone = props["className"].split("kpi-change-")[1]
         out[key] = (shown["props"]["children"], tone, hidden["props"]["children"])
-        assert props["title"] == hidden["props"]["children"]
+        assert props["data-tip"] == hidden["props"]["children"]
     return out
 
 
@@ -166,7 +166,7 @@ def test_a_rise_is_for_the_better_where_more_is_good(app):
         tree = kpi_sections({"healthy_customers": 5, "at_risk_customers": 1}, {"healthy_customers": 3}).to_plotly_json()
     tree = json.loads(json.dumps(tree, default=lambda o: o.to_plotly_json()))
     healthy = find(tree, card_id("healthy_customers") + "-change")
-    assert "kpi-change-good" in healthy["className"] and "for the better" in healthy["title"]
+    assert "kpi-change-good" in healthy["className"] and "for the better" in healthy["data-tip"]
     assert find(tree, card_id("at_risk_customers") + "-change") is None
 
 

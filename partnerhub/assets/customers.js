@@ -26,9 +26,9 @@
     TagChips: function (props) {
       var chips = (props.data && props.data.tag_chips) || [];
       if (!chips.length) {
-        return h("span", {className: "text-muted", title: (props.none || "")}, MISSING);
+        return h("span", {className: "text-muted", "data-tip": (props.none || "")}, MISSING);
       }
-      return h("span", {className: "tag-chips", title: chips.map(function (c) { return c.name; }).join(", ")},
+      return h("span", {className: "tag-chips", "data-tip": chips.map(function (c) { return c.name; }).join(", ")},
         chips.map(function (c, i) {
           return h("span", {key: i, className: "tag-chip",
                             style: {backgroundColor: safeColor(c.color, "#6c757d"), color: safeColor(c.fg, "#ffffff")}},
@@ -43,11 +43,11 @@
       var v = props.value, band = props.data ? props.data.health_band : null;
       var labels = props.labels || {}, icons = props.icons || {};
       if (v === null || v === undefined || v === "" || !isFinite(Number(v)) || !labels[band]) {
-        return h("span", {className: "health-none text-muted", title: props.none || ""},
+        return h("span", {className: "health-none text-muted", "data-tip": props.none || ""},
           h("span", {"aria-hidden": "true"}, MISSING), h("span", {className: "visually-hidden"}, props.none || ""));
       }
       var score = String(Math.floor(Number(v)));
-      return h("span", {className: "health-cell", title: fill(props.title, {score: score, band: labels[band]})},
+      return h("span", {className: "health-cell", "data-tip": fill(props.title, {score: score, band: labels[band]})},
         h("span", {className: "health-cell-score"}, score),
         h("span", {className: "badge health-band health-band-" + String(band).replace(/[^a-z_]/g, "")},
           h("i", {className: "bi " + (icons[band] || "bi-circle") + " me-1", "aria-hidden": "true"}), labels[band]));
@@ -59,7 +59,7 @@
       var name = props.data ? props.data.customer_name : "";
       var label = fill(props.label, {name: name});
       return h("a", {href: url, target: "_blank", rel: "noopener noreferrer", className: "org-link",
-                     "aria-label": label, title: label, tabIndex: -1},
+                     "aria-label": label, "data-tip": label, tabIndex: -1},
         h("i", {className: "bi bi-box-arrow-up-right", "aria-hidden": "true"}));
     }
   };

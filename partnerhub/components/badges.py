@@ -9,7 +9,7 @@ from dash import html
 from partnerhub.formatting import MISSING
 from partnerhub.i18n import _
 
-from .icons import aria, icon
+from .icons import aria, icon, tip
 
 
 def status_labels() -> dict[str, str]:
@@ -92,7 +92,7 @@ def trend_arrow(trend: str | None, id=None) -> html.Span:
     labels = trend_labels()
     if trend not in TREND_ICONS:
         return html.Span(
-            MISSING, className="trend trend-none", title=labels["none"], **aria(label=labels["none"]), **props
+            MISSING, className="trend trend-none", **tip(labels["none"]), **aria(label=labels["none"]), **props
         )
     return html.Span(
         [icon(TREND_ICONS[trend], "me-1"), labels[trend]],

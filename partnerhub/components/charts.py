@@ -173,6 +173,12 @@ def _num(values: Sequence) -> list:
     return [None if is_missing(v) else v for v in values]
 
 
+def whole_ticks(top: float | None) -> dict:
+    """Axis settings for counts: whole-number ticks. Plotly picks steps of
+    0.5 for a small range, which ",d" would print as "0, 1, 1, 2"."""
+    return {"tickformat": ",d", **({"tickmode": "linear", "tick0": 0, "dtick": 1} if (top or 0) <= 6 else {})}
+
+
 def empty_figure(message: str, height: int = 220) -> go.Figure:
     """A blank figure saying why it is blank (a callback can return it)."""
     fig = _figure()
@@ -242,7 +248,8 @@ def trend_chart(
             )
     _layout(fig, barmode="group", margin={"r": 24 if kind == "bar" else 64})
     _week_axis(fig)
-    fig.update_yaxes(**_titled(y_title), rangemode="tozero", tickformat=",d")
+    top = max((v for values in series.values() for v in _num(values) if v is not None), default=0)
+    fig.update_yaxes(**_titled(y_title), rangemode="tozero", **whole_ticks(top))
     return fig.build()
 
 
@@ -302,15 +309,19 @@ def calling_usage_chart(
         legend={"traceorder": "normal"},
         uniformtext={"minsize": 10, "mode": "hide"},
         # bars keep to the lower part of the plot and the calls line to the upper part
-        yaxis={"title": {"text": _("Users")}, "range": [0, (top_users or 1) * 1.6], "tickformat": ",d"},
+        yaxis={
+            "title": {"text": _("Users")},
+            "range": [0, (top_users or 1) * 1.6],
+            **whole_ticks((top_users or 1) * 1.6),
+        },
         yaxis2={
             "title": {"text": calls_name},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
-            "tickformat": ",d",
             "showgrid": False,
             "tickmode": "auto",
+            **whole_ticks(max([c for c in calls if c is not None], default=0)),
         },
     )
     _week_axis(fig)
@@ -376,7 +387,7 @@ def quality_chart(
         yaxis={
             "title": {"text": calls_name},
             "side": "right",
-            "tickformat": ",d",
+            **whole_ticks((top_calls or 1) * 1.8),
             "showgrid": False,
             "range": [0, (top_calls or 1) * 1.8],
         },

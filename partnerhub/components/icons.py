@@ -18,6 +18,12 @@ def aria(**attributes: str) -> dict[str, Any]:
     return {f"aria-{name.replace('_', '-')}": value for name, value in attributes.items()}
 
 
+def tip(text: str) -> dict[str, Any]:
+    """The attribute of a hover/focus/tap tooltip (assets/app.js shows it):
+    unlike a native `title`, it opens on a keyboard focus and a tap too."""
+    return {"data-tip": text}
+
+
 def icon(name: str, classes: str = "") -> html.I:
     """A decorative Bootstrap icon (`bi-…`): hidden from screen readers, whose
     text comes from the label beside it."""

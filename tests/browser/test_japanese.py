@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from partnerhub.auth.roles import ROLES, may_see
-from partnerhub.data.state import api_tokens, audit_log, sessions, tags, users
+from partnerhub.data.state import api_tokens, audit_log, deliveries, sessions, tags, users
 from partnerhub.i18n import CATALOGUES
 from tests.analytics_support import ROLES as DEMO_USERS
 from tests.browser.pages_support import WAIT, publish, screenshot
@@ -119,6 +119,8 @@ def data_values(services) -> list[str]:
             values.update(strings_in([before, after]))
         values.update(conn.execute(select(api_tokens.c.name)).scalars())
         values.update(filter(None, conn.execute(select(sessions.c.user_agent)).scalars()))
+        # what a mail server or webhook answered (the delivery log quotes it as it came)
+        values.update(filter(None, conn.execute(select(deliveries.c.last_error)).scalars()))
     # longest first, so that a name is taken out before a part of it
     return sorted((v for v in values if v and v.strip()), key=len, reverse=True)
 
@@ -274,6 +276,8 @@ def visit_every_page(page, visit: Visit, services, email: str, artifacts=None) -
     page.locator("#main").wait_for()
     visit.check(f"{role} /account")
     if may_see(role, "administration"):
+        # other tests of this session may have logged deliveries meanwhile
+        visit.values = Visit(page, data_values(services)).values
         page.goto("/admin")
         for tab in ("ユーザーとロール", "管理者の割り当て", "監査ログ", "データの状態", "配信"):
             page.get_by_role("tab", name=tab).click()

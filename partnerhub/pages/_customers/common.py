@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from dash import html
 
-from partnerhub.components.icons import aria, icon
+from partnerhub.components.icons import aria, icon, tip
 from partnerhub.i18n import _
 from partnerhub.metrics.types import Context, request_context
 
@@ -73,7 +73,7 @@ def org_link(template: str, customer_id: str, customer_name: str, id=None, text:
         target="_blank",
         rel="noopener noreferrer",
         className="org-link btn btn-outline-primary btn-sm" if text else "org-link",
-        title=label,
+        **tip(label),
         **aria(label=label),
         **props,
     )

@@ -24,7 +24,7 @@ from partnerhub.components import (
 )
 from partnerhub.components.grid import DEFAULT_PAGE_SIZE
 from partnerhub.components.health import BAND_ICONS
-from partnerhub.components.icons import aria
+from partnerhub.components.icons import aria, tip
 from partnerhub.components.labels import managed_by_labels, product_labels, subscription_kind_labels
 from partnerhub.components.snapshot_banner import data_as_of
 from partnerhub.data.tags import list_tags
@@ -176,7 +176,7 @@ def _toggle(value: str) -> html.Fieldset:
             ),
         ],
         className="filter-item product-toggle-field",
-        title=_(DEFINITIONS["needs_attention"]),
+        **tip(_(DEFINITIONS["needs_attention"])),
     )
 
 

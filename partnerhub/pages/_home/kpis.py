@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dash import html
 
 from partnerhub.components import kpi_card, kpi_row
-from partnerhub.components.icons import aria
+from partnerhub.components.icons import aria, tip
 from partnerhub.formatting import fmt_int
 from partnerhub.i18n import _, n_
 from partnerhub.metrics.changes import changes
@@ -85,7 +85,7 @@ def change_mark(key: str, delta: Number) -> html.Div | None:
         [html.Span(shown, **aria(hidden="true")), html.Span(sentence, className="visually-hidden")],
         id=card_id(key) + "-change",
         className=f"kpi-change kpi-change-{tone}",
-        title=sentence,
+        **tip(sentence),
     )
 
 
