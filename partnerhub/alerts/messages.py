@@ -12,7 +12,7 @@ in the HTML part.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +24,7 @@ from partnerhub.i18n import _, n_
 # the words of rules and alerts, shared with the Alerts page and the API
 from partnerhub.services.alert_words import CONDITION_LABELS as CONDITION_LABELS
 from partnerhub.services.alert_words import alert_detail as alert_detail
+from partnerhub.services.alert_words import alert_fields
 from partnerhub.services.alert_words import rule_title as rule_title
 
 from . import webhook
@@ -33,31 +34,9 @@ def customer_url(base_url: str, customer_id: str) -> str:
     return f"{base_url}/customers/{quote(customer_id, safe='')}"
 
 
-def _iso(value) -> str | None:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
-
-
 def alert_json(alert: Mapping, base_url: str) -> dict[str, Any]:
-    """An alert as webhooks carry it (interfaces.md: rule id, condition,
-    customer, opened and resolved snapshot and time, the values)."""
-    return {
-        "id": alert["id"],
-        "rule_id": alert["rule_id"],
-        "condition": alert["condition"],
-        "customer_id": alert["customer_id"],
-        "customer_name": alert["customer_name"],
-        "state": alert["state"],
-        "values": dict(alert["values"]),
-        "opened_snapshot": alert["opened_snapshot"],
-        "opened_as_of": _iso(alert["opened_as_of"]),
-        "opened_at": _iso(alert["opened_at"]),
-        "resolved_snapshot": alert["resolved_snapshot"],
-        "resolved_as_of": _iso(alert["resolved_as_of"]),
-        "resolved_at": _iso(alert["resolved_at"]),
-        "url": customer_url(base_url, alert["customer_id"]),
-    }
+    """An alert as webhooks carry it, with the link to its customer."""
+    return {**alert_fields(alert), "url": customer_url(base_url, alert["customer_id"])}
 
 
 # ---- e-mail building blocks --------------------------------------------------------------------

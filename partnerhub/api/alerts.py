@@ -12,7 +12,6 @@ a bad body is a 400 naming the field at fault, whatever its JSON shape.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -21,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from partnerhub.auth.guard import Refused
 from partnerhub.i18n import _
 from partnerhub.services import alert_inbox, alert_rules
+from partnerhub.services.alert_words import alert_fields, iso_text
 from partnerhub.services.caller import current_caller
 
 from .routes import http_error_json
@@ -69,10 +69,6 @@ def _unexpected(e: Exception):
     return jsonify(error=_("Internal error; it has been logged.")), 500
 
 
-def _iso(value) -> Any:
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
 def rule_json(rule: Mapping) -> dict[str, Any]:
     """A rule as the API shows it (its webhook secret only once, on creation)."""
     shown = {
@@ -82,8 +78,8 @@ def rule_json(rule: Mapping) -> dict[str, Any]:
         "filters": dict(rule["filters"]),
         "channels": list(rule["channels"]),
         "webhook_url": rule.get("webhook_url"),
-        "created_at": _iso(rule.get("created_at")),
-        "updated_at": _iso(rule.get("updated_at")),
+        "created_at": iso_text(rule.get("created_at")),
+        "updated_at": iso_text(rule.get("updated_at")),
     }
     if rule.get("webhook_secret"):
         shown["webhook_secret"] = rule["webhook_secret"]
@@ -91,24 +87,8 @@ def rule_json(rule: Mapping) -> dict[str, Any]:
 
 
 def alert_json(alert: Mapping) -> dict[str, Any]:
-    """interfaces.md: rule id, condition, customer, opened and resolved
-    snapshot and time, the values that made it fire."""
-    return {
-        "id": alert["id"],
-        "rule_id": alert["rule_id"],
-        "condition": alert["condition"],
-        "customer_id": alert["customer_id"],
-        "customer_name": alert["customer_name"],
-        "state": alert["state"],
-        "values": dict(alert["values"] or {}),
-        "opened_snapshot": alert["opened_snapshot"],
-        "opened_as_of": _iso(alert["opened_as_of"]),
-        "opened_at": _iso(alert["opened_at"]),
-        "resolved_snapshot": alert["resolved_snapshot"],
-        "resolved_as_of": _iso(alert["resolved_as_of"]),
-        "resolved_at": _iso(alert["resolved_at"]),
-        "read": alert["read_at"] is not None,
-    }
+    """An alert as the API shows it: read or not by the caller besides."""
+    return {**alert_fields(alert), "read": alert["read_at"] is not None}
 
 
 def _rule_body() -> dict:

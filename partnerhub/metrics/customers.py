@@ -21,7 +21,7 @@ from . import cache, licenses
 from .definitions import NEEDS_ATTENTION, STATUSES
 from .health import BANDS, REASONS
 from .health import source as health_source
-from .query import cast_columns, scope_sql
+from .query import cast_columns, check_page, scope_sql, sort_directions
 from .types import SEGMENT_SECTIONS, TOGGLE_PRODUCTS, Context, Result, View
 from .view_query import SUBSCRIPTION_TYPES, check_filters
 
@@ -42,7 +42,6 @@ EXPORT_COLUMNS = (
     "health_score",
     "health_band",
 )
-PAGE_LIMIT_MAX = 10_000
 
 # When each status holds (metrics.md), over one customer_facts row:
 STATUS_SQL = {
@@ -210,22 +209,11 @@ def customers_page(ctx: Context, view: View, sort=(), offset: int = 0, limit: in
     `customers` and the exports): name as stored, then ID. Returns the page
     and the number of rows of the whole filtered list."""
     order = []
-    for item in sort or ():
-        try:
-            column, direction = item
-        except (TypeError, ValueError):
-            raise ValueError("sort: give (column, 'asc' or 'desc') pairs") from None
-        if column not in EXPORT_COLUMNS:
-            raise ValueError(f"sort: {column!r} is not a column of the customer list")
-        if str(direction).lower() not in ("asc", "desc"):
-            raise ValueError(f"sort: direction must be 'asc' or 'desc', not {direction!r}")
-        key = collated(column) if column in TEXT_COLUMNS else SORT_KEYS.get(column, column)
-        order.append(f"{key} {str(direction).upper()} NULLS LAST")
+    for column, direction in sort_directions(sort, EXPORT_COLUMNS, "a column of the customer list"):
+        sort_key = collated(column) if column in TEXT_COLUMNS else SORT_KEYS.get(column, column)
+        order.append(f"{sort_key} {direction} NULLS LAST")
     order += ["customer_name ASC", "customer_id ASC"]
-    if not isinstance(offset, int) or offset < 0:
-        raise ValueError("offset must be a whole number ≥ 0")
-    if not isinstance(limit, int) or not 0 < limit <= PAGE_LIMIT_MAX:
-        raise ValueError(f"limit must be a whole number from 1 to {PAGE_LIMIT_MAX}")
+    check_page(offset, limit)
     check_filters(view.filters)
     # DuckDB refuses a parameter the query does not use
     collating = {"collation": collation()} if any("$collation" in o for o in order) else {}

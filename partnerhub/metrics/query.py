@@ -7,6 +7,7 @@ viewer's rows are the only ones that ever leave the snapshot.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 
 import polars as pl
@@ -63,3 +64,34 @@ def cast_columns(
     casts += [pl.col(c).cast(pl.Utf8) for c in texts if c in df.columns]
     casts += [pl.col(c).cast(pl.Boolean) for c in bools if c in df.columns]
     return df.with_columns(casts) if casts else df
+
+
+# the most rows one page of a grid may ask for
+PAGE_LIMIT_MAX = 10_000
+
+
+def sort_directions(sort, allowed: Collection[str], not_allowed: str) -> list[tuple[str, str]]:
+    """`sort`'s (column, 'asc' | 'desc') pairs as (column, 'ASC' | 'DESC'),
+    for an ORDER BY; ValueError for the first bad pair, `not_allowed` naming
+    what a column outside `allowed` is not ("a column of the customer list")."""
+    pairs = []
+    for item in sort or ():
+        try:
+            column, direction = item
+        except (TypeError, ValueError):
+            raise ValueError("sort: give (column, 'asc' or 'desc') pairs") from None
+        if column not in allowed:
+            raise ValueError(f"sort: {column!r} is not {not_allowed}")
+        if str(direction).lower() not in ("asc", "desc"):
+            raise ValueError(f"sort: direction must be 'asc' or 'desc', not {direction!r}")
+        pairs.append((column, str(direction).upper()))
+    return pairs
+
+
+def check_page(offset, limit) -> None:
+    """ValueError unless offset is a whole number ≥ 0 and limit one from 1 to
+    PAGE_LIMIT_MAX (True and False are not numbers here)."""
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise ValueError("offset must be a whole number ≥ 0")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= PAGE_LIMIT_MAX:
+        raise ValueError(f"limit must be a whole number from 1 to {PAGE_LIMIT_MAX}")

@@ -21,6 +21,7 @@ from partnerhub.data.tags import tags_by_customer
 from partnerhub.formatting import collation
 
 from .health import BANDS, COLUMNS, customer_health
+from .query import check_page, sort_directions
 from .types import Context, View
 
 WORKLIST_BANDS = ("at_risk", "watch")
@@ -28,7 +29,6 @@ WORKLIST_BANDS = ("at_risk", "watch")
 ADDED_COLUMNS = ("tags", "follow_up_date")
 SORTABLE = ("customer_name", "customer_id", "health_score", "health_band", "licenses", "tags", "follow_up_date")
 TEXT_SORTED = ("customer_name", "customer_id", "tags")
-PAGE_LIMIT_MAX = 10_000
 
 
 def worklist_bands(view: View) -> tuple[str, ...]:
@@ -45,15 +45,7 @@ def worklist_rows(ctx: Context, view: View) -> pl.DataFrame:
 
 def _sort_keys(sort: Sequence[tuple[str, str]]) -> list[str]:
     order = []
-    for item in sort or ():
-        try:
-            column, direction = item
-        except (TypeError, ValueError):
-            raise ValueError("sort: give (column, 'asc' or 'desc') pairs") from None
-        if column not in SORTABLE:
-            raise ValueError(f"sort: {column!r} is not a sortable column of the worklist")
-        if str(direction).lower() not in ("asc", "desc"):
-            raise ValueError(f"sort: direction must be 'asc' or 'desc', not {direction!r}")
+    for column, direction in sort_directions(sort, SORTABLE, "a sortable column of the worklist"):
         if column in TEXT_SORTED:
             key = f"icu_sort_key(lower({column}), $collation)"
         elif column == "health_band":
@@ -61,7 +53,7 @@ def _sort_keys(sort: Sequence[tuple[str, str]]) -> list[str]:
             key = f"list_position({list(BANDS)!r}, health_band)"
         else:
             key = column
-        order.append(f"{key} {str(direction).upper()} NULLS LAST")
+        order.append(f"{key} {direction} NULLS LAST")
     return order + ["position ASC"]
 
 
@@ -79,10 +71,7 @@ def worklist_page(
     customer_id -> due date). `sort`: (column of SORTABLE, 'asc' | 'desc')
     pairs; ties and no sort keep customer_health's order (lowest health
     first, then most licenses, name, ID)."""
-    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise ValueError("offset must be a whole number ≥ 0")
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= PAGE_LIMIT_MAX:
-        raise ValueError(f"limit must be a whole number from 1 to {PAGE_LIMIT_MAX}")
+    check_page(offset, limit)
     order = _sort_keys(sort)
     rows = worklist_rows(ctx, view).with_row_index("position")
     total = rows.height

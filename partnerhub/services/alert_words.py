@@ -10,6 +10,7 @@ recipient's inside `with language(code):`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from partnerhub.formatting import fmt_date, fmt_int, fmt_number, fmt_ratio
@@ -120,3 +121,29 @@ def alert_detail(condition: str, values: Mapping[str, Any]) -> str:
             count=fmt_int(since),
         )
     return ""
+
+
+def iso_text(value) -> Any:
+    """A date or a time as ISO 8601 text (JSON has neither); anything else as it is."""
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def alert_fields(alert: Mapping) -> dict[str, Any]:
+    """An alert as the API and the webhooks carry it (interfaces.md: rule
+    id, condition, customer, opened and resolved snapshot and time, the
+    values that made it fire); each adds its own fields."""
+    return {
+        "id": alert["id"],
+        "rule_id": alert["rule_id"],
+        "condition": alert["condition"],
+        "customer_id": alert["customer_id"],
+        "customer_name": alert["customer_name"],
+        "state": alert["state"],
+        "values": dict(alert["values"] or {}),
+        "opened_snapshot": alert["opened_snapshot"],
+        "opened_as_of": iso_text(alert["opened_as_of"]),
+        "opened_at": iso_text(alert["opened_at"]),
+        "resolved_snapshot": alert["resolved_snapshot"],
+        "resolved_as_of": iso_text(alert["resolved_as_of"]),
+        "resolved_at": iso_text(alert["resolved_at"]),
+    }

@@ -3,12 +3,13 @@ quality, advanced features and call queues. None follows the product toggle."""
 
 from __future__ import annotations
 
-from partnerhub.components import Column, bar_chart, calling_usage_chart, fmt_int, fmt_ratio, quality_chart
+from partnerhub.components import Column, bar_chart, fmt_int, fmt_ratio
 from partnerhub.components.charts import empty_figure
 from partnerhub.components.labels import endpoint_type_labels, feature_labels
 from partnerhub.i18n import _
 
 from .sections import ChartSection, ChartText, TableSection, TableText, column, customer_column
+from .week_charts import call_quality_text, call_quality_trend, calling_usage_text, calling_usage_trend
 
 AREA = "calling"
 
@@ -27,35 +28,15 @@ def _all_zero(df, columns) -> bool:
 # ---- usage --------------------------------------------------------------------------------------
 
 
-def _usage_trend_text(_product: str) -> ChartText:
-    return ChartText(
-        _("Calling usage, last 8 weeks"),
-        _(
-            "Users with a calling license who placed a call (active) or none (inactive) each week, "
-            "and the calls they placed."
-        ),
-    )
-
-
 def _draw_usage_trend(result, _product: str):
     df = result.frame
     if _all_zero(df, ("active_users", "inactive_users", "calls")):
         message = _("No calling usage in the last 8 weeks")
         return empty_figure(message), message
-    last = df.row(-1, named=True)
-    summary = _(
-        "Week of %(week)s: %(active)s active users, %(inactive)s inactive users, %(calls)s calls.",
-        week=last["week_start"].isoformat(),
-        active=fmt_int(last["active_users"]),
-        inactive=fmt_int(last["inactive_users"]),
-        calls=fmt_int(last["calls"]),
-    )
-    return calling_usage_chart(
-        df["week_start"].to_list(), df["active_users"].to_list(), df["inactive_users"].to_list(), df["calls"].to_list()
-    ), summary
+    return calling_usage_trend(df)
 
 
-USAGE_TREND = ChartSection(AREA, "calling_usage_trend", _usage_trend_text, _draw_usage_trend)
+USAGE_TREND = ChartSection(AREA, "calling_usage_trend", calling_usage_text, _draw_usage_trend)
 
 
 def _usage_text(_product: str) -> TableText:
@@ -93,35 +74,15 @@ USAGE = TableSection(AREA, "calling_usage", _usage_text)
 # ---- call quality ------------------------------------------------------------------------------
 
 
-def _quality_trend_text(_product: str) -> ChartText:
-    return ChartText(
-        _("Call quality, last 8 weeks"),
-        _(
-            "The share of calls rated poor quality each week (the line, left axis) and the number of "
-            "calls (the bars, right axis)."
-        ),
-    )
-
-
 def _draw_quality_trend(result, _product: str):
     df = result.frame
     if _all_zero(df, ("calls",)):
         message = _("No call quality data in the last 8 weeks")
         return empty_figure(message), message
-    last = df.row(-1, named=True)
-    summary = _(
-        "Week of %(week)s: %(poor)s poor calls of %(calls)s (%(ratio)s).",
-        week=last["week_start"].isoformat(),
-        poor=fmt_int(last["poor_calls"]),
-        calls=fmt_int(last["calls"]),
-        ratio=fmt_ratio(last["poor_ratio"]),
-    )
-    return quality_chart(
-        df["week_start"].to_list(), df["calls"].to_list(), df["poor_calls"].to_list(), df["poor_ratio"].to_list()
-    ), summary
+    return call_quality_trend(df)
 
 
-QUALITY_TREND = ChartSection(AREA, "call_quality_trend", _quality_trend_text, _draw_quality_trend)
+QUALITY_TREND = ChartSection(AREA, "call_quality_trend", call_quality_text, _draw_quality_trend)
 
 
 def _endpoint_text(_product: str) -> ChartText:

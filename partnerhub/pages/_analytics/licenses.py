@@ -4,7 +4,7 @@ the headline follows the Meetings / Calling toggle."""
 
 from __future__ import annotations
 
-from partnerhub.components import Column, fmt_int, kpi_card, kpi_row, trend_chart
+from partnerhub.components import Column, kpi_card, kpi_row
 from partnerhub.components.charts import empty_figure
 from partnerhub.data.settings import Settings
 from partnerhub.i18n import _
@@ -21,6 +21,7 @@ from .sections import (
     definition,
     license_bar_column,
 )
+from .week_charts import license_trend
 
 AREA = "analytics"
 HEADLINE = (
@@ -83,21 +84,7 @@ def _draw_trend(result, product: str):
     if df.height == 0 or not (df["total_licenses"].sum() or df["assigned"].sum() or df["used"].sum()):
         message = _("No %(product)s licenses in these 12 weeks", product=product)
         return empty_figure(message), message
-    weeks = df["week_start"].to_list()
-    series = {
-        _("Total licenses"): df["total_licenses"].to_list(),
-        _("Assigned"): df["assigned"].to_list(),
-        _("Used"): df["used"].to_list(),
-    }
-    last = df.row(-1, named=True)
-    summary = _(
-        "Week of %(week)s: %(total)s licenses, %(assigned)s assigned, %(used)s used.",
-        week=last["week_start"].isoformat(),
-        total=fmt_int(last["total_licenses"]),
-        assigned=fmt_int(last["assigned"]),
-        used=fmt_int(last["used"]),
-    )
-    return trend_chart(weeks, series, y_title=_("Licenses")), summary
+    return license_trend(df)
 
 
 TREND = ChartSection(AREA, "license_trend", _trend_text, _draw_trend)

@@ -13,6 +13,7 @@ from partnerhub.components import download_hrefs, download_menu_outputs, empty_s
 from partnerhub.data.runtime import services
 from partnerhub.data.tags import list_tags
 from partnerhub.pages._analytics.query import args_from_search
+from partnerhub.pages._url_sync import UrlSync
 
 from .common import context
 from .list_layout import DATASET_URL, DOWNLOAD_ID, GRID_ID, bad_address_alert, tag_options
@@ -45,24 +46,10 @@ PROPS = {"customers-segment": "data"}
 LIST_PATH = "/customers"
 
 
-def sync_view(trigger: str | None, search: str | None, controls: list, current: str | None, known_tags) -> tuple:
-    """(search, view, alert, *controls) for one change: of the URL (the back
-    button, a pasted address) -> the controls follow it; of a control -> the
-    URL follows. Either way the valid filters are kept and every bad value is
-    left out and named in the alert. dash.no_update where nothing changes."""
-    nothing = dash.no_update
-    if trigger == "customers-url":
-        read = read_list_view(args_from_search(search), known_tags)
-        query = view_query(read.filters)
-        if query == current and not read.problems:
-            return (nothing, nothing, None, *(nothing,) * len(CONTROLS))
-        return (nothing, query, bad_address_alert(read.problems), *controls_of(read.filters))
-    read = read_list_view(controls_args(*controls), known_tags)
-    query = view_query(read.filters)
-    alert = bad_address_alert(read.problems)
-    if query == current:
-        return (nothing, nothing, alert, *(nothing,) * len(CONTROLS))
-    return (query, query, alert, *(nothing,) * len(CONTROLS))
+SYNC = UrlSync("customers-url", CONTROLS, read_list_view, view_query, controls_args, controls_of, bad_address_alert)
+
+# (search, view, alert, *controls) for one change of the URL or of a control
+sync_view = SYNC.step
 
 
 @dash.callback(

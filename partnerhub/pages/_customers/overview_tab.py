@@ -15,16 +15,13 @@ from dash import html
 from dash.development.base_component import Component
 
 from partnerhub.components import (
-    calling_usage_chart,
     chart_card,
     empty_state,
     fmt_int,
     fmt_ratio,
     fmt_seconds,
-    quality_chart,
     section,
     status_badges,
-    trend_chart,
 )
 from partnerhub.components.health import component_bar, health_score
 from partnerhub.components.labels import product_labels
@@ -33,6 +30,13 @@ from partnerhub.i18n import _, n_
 from partnerhub.metrics.customer_overview import CallingOverview, CustomerOverview
 from partnerhub.metrics.health import REASONS
 from partnerhub.metrics.health_reasons import band_label, component_advice, component_label, reason_sentence
+from partnerhub.pages._analytics.week_charts import (
+    call_quality_text,
+    call_quality_trend,
+    calling_usage_text,
+    calling_usage_trend,
+    license_trend,
+)
 
 from .notes_ui import notes_panel
 
@@ -117,12 +121,9 @@ def statuses_section(statuses) -> html.Section:
 # ---- licenses ------------------------------------------------------------------------------------
 
 
-def _small(fig: go.Figure, top: int | None = None) -> go.Figure:
-    """A chart of the small height; `top`: the largest count on its y axis,
-    which gets a tick per whole number when there are few (no "1, 1, 2")."""
+def _small(fig: go.Figure) -> go.Figure:
+    """A chart of the small height."""
     fig.update_layout(height=CHART_HEIGHT)
-    if top is not None and top <= 5:
-        fig.update_yaxes(dtick=1)
     return fig
 
 
@@ -135,25 +136,11 @@ def license_charts(frame) -> html.Section:
     cards = []
     for product in frame["product"].unique(maintain_order=True).to_list() if frame.height else []:
         df = frame.filter(frame["product"] == product)
-        last = df.row(-1, named=True)
-        summary = _(
-            "Week of %(week)s: %(total)s licenses, %(assigned)s assigned, %(used)s used.",
-            week=last["week_start"].isoformat(),
-            total=fmt_int(last["total_licenses"]),
-            assigned=fmt_int(last["assigned"]),
-            used=fmt_int(last["used"]),
-        )
-        series = {
-            _("Total licenses"): df["total_licenses"].to_list(),
-            _("Assigned"): df["assigned"].to_list(),
-            _("Used"): df["used"].to_list(),
-        }
-        top = max(max(values) for values in series.values())
-        fig = _small(trend_chart(df["week_start"].to_list(), series, y_title=_("Licenses")), top)
+        fig, summary = license_trend(df)
         cards.append(
             chart_card(
                 products.get(product, product),
-                fig,
+                _small(fig),
                 id=f"overview-licenses-{product}",
                 summary=summary,
                 filename=f"licenses-{product}",
@@ -178,25 +165,13 @@ def license_charts(frame) -> html.Section:
 def _usage_card(df) -> Component | None:
     if not (df["active_users"].sum() or df["inactive_users"].sum() or df["calls"].sum()):
         return None
-    last = df.row(-1, named=True)
-    summary = _(
-        "Week of %(week)s: %(active)s active users, %(inactive)s inactive users, %(calls)s calls.",
-        week=last["week_start"].isoformat(),
-        active=fmt_int(last["active_users"]),
-        inactive=fmt_int(last["inactive_users"]),
-        calls=fmt_int(last["calls"]),
-    )
-    fig = calling_usage_chart(
-        df["week_start"].to_list(), df["active_users"].to_list(), df["inactive_users"].to_list(), df["calls"].to_list()
-    )
+    fig, summary = calling_usage_trend(df)
+    text = calling_usage_text()
     return chart_card(
-        _("Calling usage, last 8 weeks"),
+        text.title,
         _small(fig),
         id="overview-calling-usage",
-        definition=_(
-            "Users with a calling license who placed a call (active) or none (inactive) each week, "
-            "and the calls they placed."
-        ),
+        definition=text.rule,
         summary=summary,
         level=3,
     )
@@ -205,25 +180,13 @@ def _usage_card(df) -> Component | None:
 def _quality_card(df) -> Component | None:
     if not df["calls"].sum():
         return None
-    last = df.row(-1, named=True)
-    summary = _(
-        "Week of %(week)s: %(poor)s poor calls of %(calls)s (%(ratio)s).",
-        week=last["week_start"].isoformat(),
-        poor=fmt_int(last["poor_calls"]),
-        calls=fmt_int(last["calls"]),
-        ratio=fmt_ratio(last["poor_ratio"]),
-    )
-    fig = quality_chart(
-        df["week_start"].to_list(), df["calls"].to_list(), df["poor_calls"].to_list(), df["poor_ratio"].to_list()
-    )
+    fig, summary = call_quality_trend(df)
+    text = call_quality_text()
     return chart_card(
-        _("Call quality, last 8 weeks"),
+        text.title,
         _small(fig),
         id="overview-call-quality",
-        definition=_(
-            "The share of calls rated poor quality each week (the line, left axis) and the number of "
-            "calls (the bars, right axis)."
-        ),
+        definition=text.rule,
         summary=summary,
         level=3,
     )

@@ -13,6 +13,7 @@ from partnerhub.data.runtime import services
 from partnerhub.data.tags import list_tags
 from partnerhub.metrics.types import request_context
 from partnerhub.pages._analytics.query import args_from_search
+from partnerhub.pages._url_sync import UrlSync
 from partnerhub.services.caller import current_caller
 
 from .layout import DOWNLOAD_ID, bad_address_alert
@@ -23,24 +24,10 @@ CONTROLS = ("home-band", "home-reason", "home-tag", "home-managed-by")
 HOME_PATH = "/"
 
 
-def sync_view(trigger: str | None, search: str | None, controls: list, current: str | None, known_tags) -> tuple:
-    """(search, view, alert, *controls) for one change: of the URL (the back
-    button, a pasted address) -> the controls follow it; of a control -> the
-    URL follows. Every bad value is left out and named in the alert.
-    dash.no_update where nothing changes."""
-    nothing = dash.no_update
-    if trigger == "home-url":
-        read = read_home_view(args_from_search(search), known_tags)
-        query = view_query(read.filters)
-        if query == current and not read.problems:
-            return (nothing, nothing, None, *(nothing,) * len(CONTROLS))
-        return (nothing, query, bad_address_alert(read.problems), *controls_of(read.filters))
-    read = read_home_view(controls_args(*controls), known_tags)
-    query = view_query(read.filters)
-    alert = bad_address_alert(read.problems)
-    if query == current:
-        return (nothing, nothing, alert, *(nothing,) * len(CONTROLS))
-    return (query, query, alert, *(nothing,) * len(CONTROLS))
+SYNC = UrlSync("home-url", CONTROLS, read_home_view, view_query, controls_args, controls_of, bad_address_alert)
+
+# (search, view, alert, *controls) for one change of the URL or of a control
+sync_view = SYNC.step
 
 
 @dash.callback(
