@@ -106,6 +106,11 @@ def menu_items(prefix: str, items: Sequence[ViewItem]) -> list[Component]:
     return entries
 
 
+def _named(item: ViewItem) -> html.Span:
+    # every row has the same buttons: a screen reader hears which view each acts on
+    return html.Span(" " + _("the view “%(name)s”", name=item.name), className="visually-hidden")
+
+
 def manage_rows(prefix: str, items: Sequence[ViewItem]) -> Component:
     """The "Manage views" list: rename, share, delete, landing view."""
     n = ids(prefix)
@@ -133,7 +138,9 @@ def manage_rows(prefix: str, items: Sequence[ViewItem]) -> Component:
                             ],
                             className="flex-grow-1",
                         ),
-                        dbc.Button(_("Rename"), id={"type": n["rename"], **key}, size="sm", color="secondary"),
+                        dbc.Button(
+                            [_("Rename"), _named(item)], id={"type": n["rename"], **key}, size="sm", color="secondary"
+                        ),
                     ],
                     size="sm",
                     className="saved-view-rename",
@@ -141,7 +148,7 @@ def manage_rows(prefix: str, items: Sequence[ViewItem]) -> Component:
             )
             controls.append(
                 dbc.Button(
-                    _("Make private") if item.shared else _("Share with everyone"),
+                    [_("Make private") if item.shared else _("Share with everyone"), _named(item)],
                     id={"type": n["share"], **key},
                     size="sm",
                     color="outline-secondary",
@@ -149,7 +156,7 @@ def manage_rows(prefix: str, items: Sequence[ViewItem]) -> Component:
             )
         controls.append(
             dbc.Button(
-                _("Stop using as landing view") if item.landing else _("Use as my landing view"),
+                [_("Stop using as landing view") if item.landing else _("Use as my landing view"), _named(item)],
                 id={"type": n["landing"], **key, "on": 0 if item.landing else 1},
                 size="sm",
                 color="outline-primary",
@@ -161,7 +168,7 @@ def manage_rows(prefix: str, items: Sequence[ViewItem]) -> Component:
                     [
                         icon("bi-trash", "me-1"),
                         _("Delete"),
-                        html.Span(" " + _("the view “%(name)s”", name=item.name), className="visually-hidden"),
+                        _named(item),
                     ],
                     id={"type": n["delete"], **key},
                     size="sm",

@@ -20,7 +20,18 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from partnerhub.auth.roles import ROLES, may_see
-from partnerhub.data.state import api_tokens, audit_log, deliveries, sessions, tags, users
+from partnerhub.data.state import (
+    alerts,
+    api_tokens,
+    audit_log,
+    deliveries,
+    follow_ups,
+    notes,
+    saved_views,
+    sessions,
+    tags,
+    users,
+)
 from partnerhub.i18n import CATALOGUES
 from tests.analytics_support import ROLES as DEMO_USERS
 from tests.browser.pages_support import WAIT, publish, screenshot
@@ -121,6 +132,13 @@ def data_values(services) -> list[str]:
         values.update(filter(None, conn.execute(select(sessions.c.user_agent)).scalars()))
         # what a mail server or webhook answered (the delivery log quotes it as it came)
         values.update(filter(None, conn.execute(select(deliveries.c.last_error)).scalars()))
+        # what people typed: notes, follow-ups, the names of saved views, alert values
+        values.update(conn.execute(select(notes.c.body)).scalars())
+        values.update(conn.execute(select(follow_ups.c.text)).scalars())
+        values.update(conn.execute(select(saved_views.c.name)).scalars())
+        values.update(filter(None, conn.execute(select(alerts.c.customer_name)).scalars()))
+    # a table cell shows a typed text on one line: each of its lines is a value too
+    values.update(line for v in list(values) if v and "\n" in v for line in v.splitlines())
     # longest first, so that a name is taken out before a part of it
     return sorted((v for v in values if v and v.strip()), key=len, reverse=True)
 
