@@ -33,7 +33,7 @@ from partnerhub.data.alerts import NewDelivery
 from partnerhub.data.runtime import Services
 from partnerhub.formatting import fmt_change, fmt_date, fmt_int, fmt_number
 from partnerhub.i18n import N_, _, language, n_
-from partnerhub.metrics.changes import changes, previous_context
+from partnerhub.metrics.changes import previous_context, week_on_week
 from partnerhub.metrics.health import EXPORT_COLUMNS, customer_health, health_kpis
 from partnerhub.metrics.health_reasons import band_label, reason_sentences
 from partnerhub.metrics.licenses import headline
@@ -102,10 +102,8 @@ def digest_email(
     base = svc.settings.base_url
     view = View(scope=scope)
     health = customer_health(ctx, view)
-    kpis = dict(health.kpis)
-    head = headline(ctx, view)
-    health_change = changes(kpis, health_kpis(previous, view) if previous else None)
-    head_change = changes(head, headline(previous, view) if previous else None)
+    kpis, health_change = week_on_week(health_kpis, ctx, previous, view)
+    head, head_change = week_on_week(headline, ctx, previous, view)
 
     rules = {r["id"]: r for r in store.list_rules(svc.state, user["id"])}
     # of customers in their scope now only (one that left it is not named)

@@ -21,7 +21,7 @@ from dash import html
 from partnerhub.formatting import fmt_int
 from partnerhub.i18n import _, n_
 
-from .icons import aria
+from .icons import aria, tip
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def license_bar(used, assigned, total, available=None, id=None, compact: bool = 
             className="license-bar-legend",
             **aria(hidden="true"),
         )
-    tip: dict[str, Any] = {"data-tip": sentence, **({"id": id} if id is not None else {})}
+    props: dict[str, Any] = {**tip(sentence), **({"id": id} if id is not None else {})}
     return html.Div(
         [track, caption, html.Span(sentence, className="visually-hidden")],
         className="license-bar"
@@ -162,5 +162,5 @@ def license_bar(used, assigned, total, available=None, id=None, compact: bool = 
         + (" license-bar-over" if seg.overage else ""),
         # a tooltip for mouse, keyboard and tap (assets/app.js), not a native title
         tabIndex=0,
-        **tip,
+        **props,
     )

@@ -7,12 +7,12 @@ change is always the difference of two numbers the product shows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from partnerhub.data.snapshots import SnapshotStore
 
-from .types import Context
+from .types import Context, View
 
 PREVIOUS_DAYS = 7
 
@@ -41,3 +41,12 @@ def changes(now: Mapping[str, Number], before: Mapping[str, Number] | None) -> d
         old = before.get(key) if before is not None else None
         out[key] = None if value is None or old is None else value - old
     return out
+
+
+def week_on_week(
+    kpis: Callable[[Context, View], Mapping[str, Number]], ctx: Context, previous: Context | None, view: View
+) -> tuple[dict[str, Number], dict[str, Number]]:
+    """(a KPI group now, its change since `previous`): the same function on
+    both snapshots for the same view (This week and the digest both ask)."""
+    now = dict(kpis(ctx, view))
+    return now, changes(now, kpis(previous, view) if previous is not None else None)

@@ -17,7 +17,7 @@ from partnerhub.components import kpi_card, kpi_row
 from partnerhub.components.icons import aria, tip
 from partnerhub.formatting import fmt_int
 from partnerhub.i18n import _, n_
-from partnerhub.metrics.changes import changes
+from partnerhub.metrics.changes import week_on_week
 from partnerhub.metrics.definitions import definition
 from partnerhub.metrics.health import health_kpis
 from partnerhub.metrics.licenses import headline
@@ -105,9 +105,9 @@ def kpi_values(ctx: Context, previous: Context | None, scope: frozenset[str] | N
     """(the KPIs now, their changes): health and headline for the scope;
     every change None when no snapshot of a week earlier is kept."""
     view = View(scope=scope)
-    now = {**health_kpis(ctx, view), **headline(ctx, view)}
-    before = {**health_kpis(previous, view), **headline(previous, view)} if previous is not None else None
-    return now, changes(now, before)
+    health_now, health_change = week_on_week(health_kpis, ctx, previous, view)
+    head_now, head_change = week_on_week(headline, ctx, previous, view)
+    return {**health_now, **head_now}, {**health_change, **head_change}
 
 
 def kpi_sections(now: Mapping[str, Number], change: Mapping[str, Number], href: Href | None = None) -> html.Div:
